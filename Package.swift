@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+// Membership Inference Lessons: a literate runner that turns Markdown lessons into an executed,
+// annotated HTML walkthrough of Shokri et al., "Membership Inference Attacks Against Machine
+// Learning Models" (IEEE S&P 2017).
+//
+// Arrows point down:
+//   lessons (executable, tangled lesson code) -> CourseCLI -> LessonRuntime, SiteWriter
+//   LessonRuntime -> LessonCore, MachineLearning, Charts, Diagrams
+//   Charts -> CCairo, PNGCodec;  Diagrams -> CGraphviz, PNGCodec;  PNGCodec -> CPNG
+//   LessonCore -> CMark;  Tangle (build tool) -> LessonCore
+import PackageDescription
+
+/// Numeric and drawing code is ~10x slower at -Onone, so these targets are optimised even in debug.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "MembershipInferenceLessons",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lessons", targets: ["lessons"]),
+        .library(name: "LessonKit", targets: ["CourseCLI", "LessonRuntime"]),
+        .plugin(name: "TanglePlugin", targets: ["TanglePlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, wrapped once at the edge.
+        .systemLibrary(name: "CMark", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
+        .target(name: "CStdio"),
+        .target(name: "CGraphviz", linkerSettings: [
+            .linkedLibrary("gvc"), .linkedLibrary("cgraph"), .linkedLibrary("cdt"),
+        ]),
+
+        // Leaves.
+        .target(name: "PNGCodec", dependencies: ["CPNG"]),
+        .target(name: "MachineLearning", swiftSettings: optimised),
+        .target(name: "Charts", dependencies: ["CCairo", "PNGCodec"], swiftSettings: optimised),
+        .target(name: "Diagrams", dependencies: ["CGraphviz", "PNGCodec"]),
+        .target(name: "LessonCore", dependencies: ["CMark"]),
+
+        // Middle.
+        .target(name: "SiteWriter", dependencies: ["LessonCore"]),
+        .target(name: "LessonRuntime",
+                dependencies: ["LessonCore", "MachineLearning", "Charts", "Diagrams", "PNGCodec", "CStdio"]),
+        .target(name: "CourseCLI", dependencies: [
+            "LessonCore", "LessonRuntime", "SiteWriter",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Build time: Markdown lesson -> Swift source.
+        .executableTarget(name: "Tangle", dependencies: ["LessonCore"]),
+        .plugin(name: "TanglePlugin", capability: .buildTool(), dependencies: ["Tangle"]),
+
+        // The course itself: the CLI plus one generated function per lesson.
+        // `Sources/lessons/Lessons` is a committed symlink to `../../Lessons`, so that SwiftPM
+        // re-plans the plugin when a new lesson file appears.
+        .executableTarget(name: "lessons", dependencies: ["CourseCLI", "LessonRuntime"],
+                          exclude: ["Lessons"],
+                          swiftSettings: [.swiftLanguageMode(.v5)],
+                          plugins: ["TanglePlugin"]),
+
+        .testTarget(name: "LessonCoreTests", dependencies: ["LessonCore"],
+                    exclude: ["Golden"]),
+        .testTarget(name: "MachineLearningTests", dependencies: ["MachineLearning"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "Diagrams", "PNGCodec"],
+                    exclude: ["Golden"]),
+        .testTarget(name: "SiteWriterTests", dependencies: ["SiteWriter", "LessonCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PNGCodec"], exclude: ["Fixtures"]),
+    ]
+)

@@ -1,0 +1,56 @@
+import Foundation
+import LessonCore
+import LessonRuntime
+
+/// Runs one lesson in a child process of this executable (`lessons run-lesson ID`), so that a trap
+/// kills only that lesson, and assembles its manifest from what the child left behind.
+enum LessonProcess {
+    static func run(lesson: Lesson, siteFolder: URL, profile: String) throws -> OutputManifest {
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-\(getpid())-\(lesson.id)")
+        try? fm.removeItem(at: scratch)
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: scratch) }
+        let figures = siteFolder.appendingPathComponent(lesson.id)
+        try fm.createDirectory(at: figures, withIntermediateDirectories: true)
+
+        let events = scratch.appendingPathComponent("events.jsonl")
+        let stdoutFile = scratch.appendingPathComponent("stdout.txt")
+        let stderrFile = scratch.appendingPathComponent("stderr.txt")
+        _ = fm.createFile(atPath: stdoutFile.path, contents: nil)
+        _ = fm.createFile(atPath: stderrFile.path, contents: nil)
+        let token = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["run-lesson", lesson.id, "--folder", figures.path, "--prefix", lesson.id,
+                             "--events", events.path, "--token", token]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MIL_PROFILE"] = profile
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        // Files, not pipes: nothing to drain, and nothing lost when the child dies.
+        process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        process.standardInput = FileHandle.nullDevice
+        let started = Date()
+        try process.run()
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(started)
+
+        let exit: ChildExit = process.terminationReason == .uncaughtSignal
+            ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
+        let decoder = JSONDecoder()
+        let eventList = ((try? String(contentsOf: events, encoding: .utf8)) ?? "")
+            .split(separator: "\n")
+            .compactMap { try? decoder.decode(RunEvent.self, from: Data($0.utf8)) }
+        let stdout = String(decoding: (try? Data(contentsOf: stdoutFile)) ?? Data(), as: UTF8.self)
+        let stderr = String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self)
+        let manifest = ManifestAssembler.assemble(lesson: lesson, events: eventList, stdout: stdout,
+                                                  stderr: stderr, token: token, exit: exit, seconds: seconds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(manifest).write(to: figures.appendingPathComponent("manifest.json"))
+        return manifest
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Builds a site in a temporary folder beside its destination and moves it into place only when it
+/// is complete, so an interrupted or failed build never leaves a half-written site where a good one was.
+struct SitePublisher {
+    let destination: URL
+    let staging: URL
+
+    init(destination: URL) throws {
+        self.destination = destination.standardizedFileURL
+        let parent = self.destination.deletingLastPathComponent()
+        staging = parent.appendingPathComponent(".\(self.destination.lastPathComponent).partial-\(getpid())")
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            try? fm.removeItem(at: staging)
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+        } catch {
+            throw CLIError("cannot write the site to \(self.destination.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Replaces the destination with the staged site: two renames on the same file system.
+    func publish() throws {
+        let fm = FileManager.default
+        let old = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+        if fm.fileExists(atPath: destination.path) {
+            guard rename(destination.path, old.path) == 0 else {
+                throw CLIError("cannot replace \(destination.path): \(String(cString: strerror(errno)))")
+            }
+        }
+        guard rename(staging.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = rename(old.path, destination.path)
+            throw CLIError("cannot move the new site into \(destination.path): \(reason)")
+        }
+        try? fm.removeItem(at: old)
+    }
+
+    /// Removes the staging folder after a failure.
+    func discard() {
+        try? FileManager.default.removeItem(at: staging)
+    }
+}
+
+/// A command-line failure: one sentence for the user.
+public struct CLIError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

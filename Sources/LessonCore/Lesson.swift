@@ -1,0 +1,157 @@
+import Foundation
+
+/// A fenced ```swift block of a lesson: its code, options and where it stands in the file.
+public struct Cell: Equatable, Sendable, Codable {
+    /// 0-based position among the lesson's cells.
+    public var index: Int
+    /// The options written after `swift`.
+    public var options: CellOptions
+    /// The code between the fences, with the container's indentation removed.
+    public var code: String
+    /// Line of the opening fence (1-based).
+    public var fenceLine: Int
+    /// Line of the closing fence.
+    public var closingLine: Int
+    /// Column where the code's text starts in the file (1 unless the fence is indented or nested).
+    public var column: Int
+
+    /// The label given with `label=`, or `cell-N` (1-based) when none was given.
+    public var label: String { options.label ?? "cell-\(index + 1)" }
+    /// The first line of code (the line after the opening fence).
+    public var firstCodeLine: Int { fenceLine + 1 }
+    /// Whether the runner executes this cell (file-scope and `norun` cells are only shown).
+    public var runs: Bool { !options.norun && options.scope == .cell }
+    /// `41-67`: the lines from opening to closing fence, as errors quote them.
+    public var lineRange: String { "\(fenceLine)-\(closingLine)" }
+}
+
+/// A parsed lesson: a Markdown file with a title, prose and Swift cells.
+public struct Lesson: Equatable, Sendable {
+    /// The file name without `.md`, e.g. `01-membership-game`; lessons run in this order.
+    public var id: String
+    /// The path used in messages, e.g. `Lessons/01-membership-game.md`.
+    public var path: String
+    /// The text of the first level-1 heading.
+    public var title: String
+    /// The first paragraph as HTML (for the index), or empty.
+    public var summaryHTML: String
+    /// The cells in file order.
+    public var cells: [Cell]
+    /// The whole Markdown source.
+    public var source: String
+
+    /// The lesson id for a file name or path: its last component without `.md`.
+    public static func id(forPath path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+    }
+
+    /// Parses a lesson from its bytes, rejecting text that is not UTF-8.
+    public static func parse(data: Data, path: String) throws -> Lesson {
+        guard let text = String(data: data, encoding: .utf8) else {
+            // Point at the first byte sequence that is not UTF-8.
+            var line = 1
+            var column = 1
+            var bytes = data.makeIterator()
+            var decoder = UTF8()
+            decoding: while true {
+                switch decoder.decode(&bytes) {
+                case .scalarValue(let scalar):
+                    if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+                case .emptyInput, .error: break decoding
+                }
+            }
+            throw LessonError(path: path, line: line, column: column,
+                              message: "the file is not UTF-8 text; save it as UTF-8")
+        }
+        return try parse(source: text, path: path)
+    }
+
+    /// Parses a lesson's Markdown. Errors name the file, line and column.
+    public static func parse(source: String, path: String) throws -> Lesson {
+        let document = try MarkdownDocument(source: source, path: path)
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        if source.allSatisfy({ $0.isWhitespace }) {
+            throw LessonError(path: path, line: 1, column: 1,
+                              message: "the lesson is empty; start it with a '# Title' heading")
+        }
+
+        var cells: [Cell] = []
+        var firstLabelLine: [String: Int] = [:]
+        for block in document.fencedBlocks {
+            // A fence that never closes swallows the rest of the file: say so at its opening line.
+            let closing = block.endLine > block.startLine && block.endLine <= lines.count
+                ? isClosingFence(lines[block.endLine - 1], character: block.fenceCharacter, length: block.fenceLength)
+                : false
+            if !closing {
+                throw LessonError(path: path, line: block.startLine, column: block.startColumn,
+                                  message: "code fence opened here is never closed; add a closing \(String(repeating: block.fenceCharacter, count: block.fenceLength))")
+            }
+            let info = block.info
+            let words = info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+            guard words.first == "swift" else { continue }
+            let fenceText = block.startLine <= lines.count ? lines[block.startLine - 1] : ""
+            let infoColumn = Self.column(of: info, in: fenceText) ?? block.startColumn
+            let afterSwift = info.drop(while: { $0 == " " || $0 == "\t" }).dropFirst(5)
+            let options = try CellOptions.parse(afterSwift, path: path, line: block.startLine,
+                                                column: infoColumn + (info.count - afterSwift.count))
+            let cell = Cell(index: cells.count, options: options, code: block.literal,
+                            fenceLine: block.startLine, closingLine: block.endLine,
+                            column: block.startColumn)
+            if let first = firstLabelLine[cell.label] {
+                throw LessonError(path: path, line: block.startLine, column: block.startColumn,
+                                  message: "duplicate cell label '\(cell.label)'",
+                                  notes: ["\(path):\(first): note: '\(cell.label)' was first used here"])
+            }
+            firstLabelLine[cell.label] = block.startLine
+            cells.append(cell)
+        }
+        guard let title = document.title else {
+            throw LessonError(path: path, line: 1, column: 1,
+                              message: "the lesson has no title; its first level-1 heading ('# Title') names it")
+        }
+        return Lesson(id: id(forPath: path), path: path, title: title,
+                      summaryHTML: document.firstParagraphHTML ?? "", cells: cells, source: source)
+    }
+
+    /// The HTML of the prose with each cell replaced by a slot: `segments` alternate prose and cells.
+    public func proseSegments() throws -> [ProseSegment] {
+        try MarkdownDocument(source: source, path: path).segmentsReplacingSwiftCells()
+    }
+
+    /// A text outline of the lesson for golden tests: title, then each cell with its lines and options.
+    public var outline: String {
+        var text = "lesson \(id) \"\(title)\"\n"
+        for cell in cells {
+            var flags: [String] = []
+            if !cell.options.echo { flags.append("echo=false") }
+            if !cell.options.output { flags.append("output=false") }
+            if cell.options.norun { flags.append("norun") }
+            if cell.options.scope == .file { flags.append("scope=file") }
+            text += "cell \(cell.index) [\(cell.label)] lines \(cell.lineRange) column \(cell.column)"
+            text += flags.isEmpty ? "\n" : " " + flags.joined(separator: " ") + "\n"
+            for line in cell.code.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                text += "  | \(line)\n"
+            }
+        }
+        return text
+    }
+
+    private static func isClosingFence(_ line: Substring, character: Character, length: Int) -> Bool {
+        let body = line.drop(while: { $0 == " " || $0 == "\t" || $0 == ">" })
+        let run = body.prefix(while: { $0 == character })
+        return run.count >= length && body.dropFirst(run.count).allSatisfy({ $0 == " " || $0 == "\t" })
+    }
+
+    private static func column(of info: String, in line: Substring) -> Int? {
+        guard !info.isEmpty, let range = line.range(of: info) else { return nil }
+        return line.distance(from: line.startIndex, to: range.lowerBound) + 1
+    }
+}
+
+/// A piece of a lesson page: prose as HTML, or the slot where cell `index` goes.
+public enum ProseSegment: Equatable, Sendable {
+    case html(String)
+    case cell(Int)
+}

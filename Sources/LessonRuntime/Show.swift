@@ -1,0 +1,82 @@
+import Foundation
+import LessonCore
+import PNGCodec
+
+/// Something a table cell can hold: text, or a number formatted for reading.
+public protocol TableValue {
+    var tableText: String { get }
+    var isNumber: Bool { get }
+}
+
+extension String: TableValue {
+    public var tableText: String { self }
+    public var isNumber: Bool { false }
+}
+extension Int: TableValue {
+    public var tableText: String { String(self) }
+    public var isNumber: Bool { true }
+}
+extension Double: TableValue {
+    /// Three decimals: enough for accuracies and precisions, which the paper quotes to three.
+    public var tableText: String { isFinite ? String(format: "%.3f", self) : String(describing: self) }
+    public var isNumber: Bool { true }
+}
+extension Float: TableValue {
+    public var tableText: String { Double(self).tableText }
+    public var isNumber: Bool { true }
+}
+
+/// A table for a lesson page: a caption, column names and rows.
+public struct Table {
+    public var caption: String
+    public var columns: [String]
+    public var rows: [[TableValue]]
+
+    public init(caption: String, columns: [String], rows: [[TableValue]] = []) {
+        self.caption = caption
+        self.columns = columns
+        self.rows = rows
+    }
+
+    public mutating func append(_ row: [TableValue]) { rows.append(row) }
+
+    var output: CellOutput.Table {
+        let numeric = columns.indices.filter { c in
+            !rows.isEmpty && rows.allSatisfy { c < $0.count && $0[c].isNumber }
+        }
+        return CellOutput.Table(caption: caption, columns: columns,
+                                rows: rows.map { $0.map(\.tableText) }, numericColumns: numeric)
+    }
+}
+
+private func session(_ function: String) -> LessonSession {
+    guard let session = LessonSession.current else {
+        fatalError("\(function) can only be called while `lessons` runs a lesson")
+    }
+    return session
+}
+
+private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String) throws {
+    let session = session("show")
+    let name = session.nextFigureName(extension: "png")
+    try image.write(to: session.figureFolder.appendingPathComponent(name))
+    session.addOutput(.figure(.init(file: "\(session.figurePrefix)/\(name)", title: title, altText: altText,
+                                    caption: caption, width: image.width / 2, height: image.height / 2,
+                                    kind: kind)))
+}
+
+/// Shows a line chart under the running cell: drawn at 2× density, written as PNG with its title
+/// and alt text in tEXt chunks, and placed on the page with its caption.
+public func show(_ chart: LineChart, caption: String = "") throws {
+    try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption, kind: "line chart")
+}
+
+/// Shows a Graphviz diagram under the running cell.
+public func show(_ diagram: Diagram, caption: String = "") throws {
+    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram")
+}
+
+/// Shows a table under the running cell.
+public func show(_ table: Table) {
+    session("show").addOutput(.table(table.output))
+}

@@ -1,0 +1,176 @@
+import Foundation
+import LessonCore
+
+/// A lesson as the site shows it: its parsed source and what its run produced.
+public struct ExecutedLesson: Sendable {
+    public var lesson: Lesson
+    public var manifest: OutputManifest
+    public init(lesson: Lesson, manifest: OutputManifest) {
+        self.lesson = lesson
+        self.manifest = manifest
+    }
+
+    /// The page's file name: `01-membership-game.html`.
+    public var pageName: String { "\(lesson.id).html" }
+}
+
+/// Writes the static site: an index and one page per lesson, from lessons and their manifests.
+///
+/// Never runs anything. Every string from a lesson or a run is escaped with `HTML.text` or
+/// `HTML.attribute`; prose comes from cmark-gfm in safe mode (raw HTML omitted). Pages link only to
+/// files inside the site, so it works offline from `file://`.
+public struct SiteWriter {
+    public var courseTitle: String
+    public var courseSummary: String
+
+    public init(courseTitle: String, courseSummary: String) {
+        self.courseTitle = courseTitle
+        self.courseSummary = courseSummary
+    }
+
+    /// Writes `index.html` and the lesson pages into `folder` (which must exist) and copies the
+    /// stylesheet and other files of `assets` into `folder/assets/`.
+    public func write(_ lessons: [ExecutedLesson], to folder: URL, assets: URL) throws {
+        let fm = FileManager.default
+        let assetsOut = folder.appendingPathComponent("assets")
+        try? fm.removeItem(at: assetsOut)
+        try fm.copyItem(at: assets, to: assetsOut)
+        try indexPage(lessons).write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        for (i, lesson) in lessons.enumerated() {
+            let html = try lessonPage(lesson, previous: i > 0 ? lessons[i - 1] : nil,
+                                      next: i + 1 < lessons.count ? lessons[i + 1] : nil, all: lessons)
+            try html.write(to: folder.appendingPathComponent(lesson.pageName), atomically: true, encoding: .utf8)
+        }
+    }
+
+    func layout(title: String, body: String, sidebar: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(HTML.text(title))</title>
+        <link rel="stylesheet" href="assets/style.css">
+        </head>
+        <body>
+        <div class="layout">
+        \(sidebar)
+        <main>
+        \(body)
+        </main>
+        </div>
+        </body>
+        </html>
+
+        """
+    }
+
+    func sidebar(_ lessons: [ExecutedLesson], current: String?) -> String {
+        var html = "<nav class=\"sidebar\" aria-label=\"Lessons\">\n"
+        html += "<a class=\"course\" href=\"index.html\">\(HTML.text(courseTitle))</a>\n<ol>\n"
+        for lesson in lessons {
+            let here = lesson.lesson.id == current
+            let failed = lesson.manifest.status == .failed
+            html += "<li\(here ? " class=\"current\"" : "")><a href=\"\(HTML.attribute(lesson.pageName))\"\(here ? " aria-current=\"page\"" : "")>\(HTML.text(lesson.lesson.title))</a>\(failed ? " <span class=\"badge failed\">failed</span>" : "")</li>\n"
+        }
+        return html + "</ol>\n</nav>"
+    }
+
+    func indexPage(_ lessons: [ExecutedLesson]) -> String {
+        var body = "<h1>\(HTML.text(courseTitle))</h1>\n<p class=\"lead\">\(HTML.text(courseSummary))</p>\n"
+        let failed = lessons.filter { $0.manifest.status == .failed }
+        if !failed.isEmpty {
+            body += "<p class=\"error-banner\">\(failed.count) of \(lessons.count) lessons failed in this run: \(failed.map { HTML.text($0.lesson.id) }.joined(separator: ", ")).</p>\n"
+        }
+        body += "<ol class=\"lesson-list\">\n"
+        for lesson in lessons {
+            body += "<li><h2><a href=\"\(HTML.attribute(lesson.pageName))\">\(HTML.text(lesson.lesson.title))</a></h2>\n"
+            body += lesson.lesson.summaryHTML
+            body += "<p class=\"meta\">\(lesson.lesson.cells.count) cells · ran in \(Self.seconds(lesson.manifest.seconds))\(lesson.manifest.status == .failed ? " · <span class=\"badge failed\">failed</span>" : "")</p></li>\n"
+        }
+        body += "</ol>\n"
+        return layout(title: courseTitle, body: body, sidebar: sidebar(lessons, current: nil))
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s < 1 ? String(format: "%.0f ms", s * 1000) : String(format: "%.1f s", s)
+    }
+
+    func lessonPage(_ executed: ExecutedLesson, previous: ExecutedLesson?, next: ExecutedLesson?,
+                    all: [ExecutedLesson]) throws -> String {
+        let lesson = executed.lesson, manifest = executed.manifest
+        var body = ""
+        if let failure = manifest.failure {
+            body += "<p class=\"error-banner\" role=\"alert\">This lesson stopped with an error in <a href=\"#\(HTML.attribute(failure.label))\">\(HTML.text(lesson.path)):\(failure.fenceLine)-\(failure.closingLine) [\(HTML.text(failure.label))]</a>; later cells did not run.</p>\n"
+        } else if let error = manifest.lessonError {
+            body += "<p class=\"error-banner\" role=\"alert\">\(HTML.text(error))</p>\n"
+        }
+        for segment in try lesson.proseSegments() {
+            switch segment {
+            case .html(let html): body += html
+            case .cell(let index):
+                guard index < lesson.cells.count else { continue }
+                let result = index < manifest.cells.count ? manifest.cells[index] : nil
+                body += cellHTML(lesson.cells[index], result: result, path: lesson.path)
+            }
+        }
+        body += "<nav class=\"pager\">"
+        body += previous.map { "<a class=\"prev\" href=\"\(HTML.attribute($0.pageName))\" rel=\"prev\">← \(HTML.text($0.lesson.title))</a>" } ?? "<span></span>"
+        body += next.map { "<a class=\"next\" href=\"\(HTML.attribute($0.pageName))\" rel=\"next\">\(HTML.text($0.lesson.title)) →</a>" } ?? "<span></span>"
+        body += "</nav>\n"
+        return layout(title: "\(lesson.title) — \(courseTitle)", body: body, sidebar: sidebar(all, current: lesson.id))
+    }
+
+    func cellHTML(_ cell: Cell, result: CellResult?, path: String) -> String {
+        let status = result?.status ?? .notRun
+        var html = "<section class=\"cell \(status.rawValue)\" id=\"\(HTML.attribute(cell.label))\">\n"
+        var meta = "<a href=\"#\(HTML.attribute(cell.label))\">\(HTML.text(cell.label))</a> · lines \(cell.fenceLine)–\(cell.closingLine)"
+        switch status {
+        case .passed: meta += " · \(Self.seconds(result?.seconds ?? 0))"
+        case .failed: meta += " · <strong>failed</strong>"
+        case .notRun: meta += " · not run"
+        case .shownOnly: meta += cell.options.scope == .file ? " · file scope" : " · shown, not run"
+        }
+        html += "<div class=\"cell-meta\">\(meta)</div>\n"
+        if cell.options.echo {
+            html += "<pre class=\"code\"><code class=\"language-swift\">\(SwiftHighlighter.html(cell.code))</code></pre>\n"
+        }
+        guard let result else { return html + "</section>\n" }
+        if cell.options.output && !result.stdout.isEmpty {
+            html += "<pre class=\"stdout\">\(HTML.text(result.stdout))</pre>\n"
+            if result.stdoutTruncatedBytes > 0 {
+                html += "<p class=\"note\">Output truncated: \(result.stdoutTruncatedBytes) more bytes were printed.</p>\n"
+            }
+        }
+        for output in result.outputs {
+            switch output {
+            case .figure(let figure):
+                html += "<figure>\n<img src=\"\(HTML.attribute(figure.file))\" alt=\"\(HTML.attribute(figure.altText))\" width=\"\(figure.width)\" height=\"\(figure.height)\">\n"
+                let caption = figure.caption.isEmpty ? figure.title : figure.caption
+                html += "<figcaption>\(HTML.text(caption))</figcaption>\n</figure>\n"
+            case .table(let table):
+                html += tableHTML(table)
+            }
+        }
+        if let error = result.error {
+            html += "<pre class=\"error\" role=\"alert\">\(HTML.text(error))</pre>\n"
+        }
+        return html + "</section>\n"
+    }
+
+    func tableHTML(_ table: CellOutput.Table) -> String {
+        let numeric = Set(table.numericColumns)
+        var html = "<div class=\"table-wrap\"><table>\n"
+        if !table.caption.isEmpty { html += "<caption>\(HTML.text(table.caption))</caption>\n" }
+        html += "<thead><tr>" + table.columns.enumerated().map { c, name in
+            "<th scope=\"col\"\(numeric.contains(c) ? " class=\"num\"" : "")>\(HTML.text(name))</th>"
+        }.joined() + "</tr></thead>\n<tbody>\n"
+        for row in table.rows {
+            html += "<tr>" + row.enumerated().map { c, value in
+                "<td\(numeric.contains(c) ? " class=\"num\"" : "")>\(HTML.text(value))</td>"
+            }.joined() + "</tr>\n"
+        }
+        return html + "</tbody>\n</table></div>\n"
+    }
+}

@@ -63,12 +63,15 @@ let package = Package(
                           swiftSettings: [.swiftLanguageMode(.v5)],
                           plugins: ["TanglePlugin"]),
 
-        .testTarget(name: "LessonCoreTests", dependencies: ["LessonCore"],
-                    exclude: ["Golden"]),
+        // Golden files with a record mode, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LessonCoreTests", dependencies: ["LessonCore", "TestSupport"],
+                    exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "MachineLearningTests", dependencies: ["MachineLearning"]),
-        .testTarget(name: "ChartsTests", dependencies: ["Charts", "Diagrams", "PNGCodec"],
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "Diagrams", "PNGCodec", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "SiteWriterTests", dependencies: ["SiteWriter", "LessonCore"]),
+        .testTarget(name: "CourseCLITests", dependencies: ["CourseCLI", "LessonCore", "LessonRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PNGCodec"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,33 @@
+import LessonCore
+import TestSupport
+import XCTest
+
+final class TanglerTests: XCTestCase {
+    func testTheGeneratedSwiftMatchesItsGoldenFile() throws {
+        let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
+        try assertGolden(Tangler.swiftSource(for: lesson), named: "structures.swift.txt")
+    }
+
+    func testImportsAreHoistedAndTheirLineLeftBlank() throws {
+        let source = "# T\n\n```swift\nlet a = 1\nimport Foundation\n@testable import Charts\nprint(a)\n```\n"
+        let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
+        let functionBody = swift.components(separatedBy: "private func").last!
+        XCTAssertFalse(functionBody.contains("import"), functionBody)
+        XCTAssertTrue(swift.contains("#sourceLocation(file: \"Lessons/01-t.md\", line: 6)\n@testable import Charts"), swift)
+        XCTAssertTrue(functionBody.contains("#sourceLocation(file: \"Lessons/01-t.md\", line: 4)\nlet a = 1\n\n\nprint(a)\n"), functionBody)
+    }
+
+    func testEveryRunningCellIsBracketedByBeginAndEnd() throws {
+        let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
+        let swift = Tangler.swiftSource(for: lesson)
+        for cell in lesson.cells {
+            XCTAssertEqual(swift.contains("__cells.begin(\(cell.index))"), cell.runs, "cell \(cell.index)")
+        }
+        XCTAssertFalse(swift.contains("this is not compiled"), "norun cells are not compiled")
+    }
+
+    func testTheRegistryListsLessonsInOrder() {
+        XCTAssertTrue(Tangler.registrySource(lessonIDs: ["01-a", "02-b-c"])
+            .contains("    Lesson_01_a.self,\n    Lesson_02_b_c.self,\n"))
+    }
+}

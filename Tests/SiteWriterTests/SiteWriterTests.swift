@@ -1,0 +1,91 @@
+import Foundation
+import LessonCore
+import SiteWriter
+import XCTest
+
+final class SiteWriterTests: XCTestCase {
+    func testTextAndAttributesHaveTheirOwnEscaping() {
+        XCTAssertEqual(HTML.text("<b>\"a\" & 'b'</b>"), "&lt;b&gt;\"a\" &amp; 'b'&lt;/b&gt;")
+        XCTAssertEqual(HTML.attribute("\"a\" & 'b' <c>\n"), "&quot;a&quot; &amp; &#39;b&#39; &lt;c&gt;&#10;")
+    }
+
+    func testSwiftIsHighlightedAndEscaped() {
+        let html = SwiftHighlighter.html("let x = 42 // answer <3\nprint(\"a<b \\(x + 1)\")\n@MainActor struct Model {}")
+        XCTAssertEqual(html, """
+            <span class="k">let</span> x = <span class="n">42</span> <span class="c">// answer &lt;3</span>
+            print(<span class="s">"a&lt;b \\(x + 1)"</span>)
+            <span class="a">@MainActor</span> <span class="k">struct</span> <span class="t">Model</span> {}
+            """)
+    }
+
+    func testMultilineRawStringsAndNestedCommentsAreOneToken() {
+        XCTAssertEqual(SwiftHighlighter.html("#\"a \"quoted\" b\"#"), "<span class=\"s\">#\"a \"quoted\" b\"#</span>")
+        XCTAssertEqual(SwiftHighlighter.html("/* a /* b */ c */x"), "<span class=\"c\">/* a /* b */ c */</span>x")
+        XCTAssertEqual(SwiftHighlighter.html("\"\"\"\nline \"x\"\n\"\"\""), "<span class=\"s\">\"\"\"\nline \"x\"\n\"\"\"</span>")
+    }
+
+    func makeSite(outputs: (Lesson) -> OutputManifest) throws -> URL {
+        let lesson = try Lesson.parse(source: """
+            # Is 1 < 2 & more?
+
+            Prose.
+
+            ```swift label=first
+            print("<script>alert('x')</script>")
+            ```
+
+            ```swift label=second
+            let a = [1][2]
+            ```
+
+            ```swift label=third
+            print("later")
+            ```
+            """, path: "Lessons/01-a.md")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("site-\(UUID().uuidString)")
+        let assets = folder.appendingPathComponent("in-assets")
+        try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
+        try "body {}".write(to: assets.appendingPathComponent("style.css"), atomically: true, encoding: .utf8)
+        let site = folder.appendingPathComponent("site")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        try SiteWriter(courseTitle: "Course", courseSummary: "About.")
+            .write([ExecutedLesson(lesson: lesson, manifest: outputs(lesson))], to: site, assets: assets)
+        return site
+    }
+
+    func testAFailedLessonPageShowsTheErrorAndMarksLaterCellsNotRun() throws {
+        let site = try makeSite { lesson in
+            OutputManifest(lessonID: lesson.id, path: lesson.path, title: lesson.title, status: .failed, seconds: 1, cells: [
+                CellResult(index: 0, label: "first", fenceLine: 5, closingLine: 7, status: .passed,
+                           stdout: "<script>alert('x')</script>\n", seconds: 0.01),
+                CellResult(index: 1, label: "second", fenceLine: 9, closingLine: 11, status: .failed,
+                           error: "Lessons/01-a.md:9-11 [second]: Fatal error: Index out of range"),
+                CellResult(index: 2, label: "third", fenceLine: 13, closingLine: 15, status: .notRun),
+            ])
+        }
+        let page = try String(contentsOf: site.appendingPathComponent("01-a.html"), encoding: .utf8)
+        XCTAssertFalse(page.contains("<script>"), "cell output is escaped")
+        XCTAssertTrue(page.contains("&lt;script&gt;alert('x')&lt;/script&gt;"))
+        XCTAssertTrue(page.contains("<title>Is 1 &lt; 2 &amp; more? — Course</title>"), page)
+        XCTAssertTrue(page.contains("Lessons/01-a.md:9-11 [second]: Fatal error: Index out of range"))
+        XCTAssertTrue(page.contains("<section class=\"cell notRun\" id=\"third\">"))
+        XCTAssertTrue(page.contains("lines 13–15 · not run"))
+        XCTAssertTrue(page.contains("class=\"error-banner\""))
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("<a href=\"01-a.html\">Is 1 &lt; 2 &amp; more?</a>"), index)
+        XCTAssertTrue(index.contains("<p>Prose.</p>"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent("assets/style.css").path))
+    }
+
+    func testPagesLoadNothingFromTheNetwork() throws {
+        let site = try makeSite { lesson in
+            OutputManifest(lessonID: lesson.id, path: lesson.path, title: lesson.title, status: .passed, seconds: 1, cells: [])
+        }
+        for name in ["index.html", "01-a.html"] {
+            let page = try String(contentsOf: site.appendingPathComponent(name), encoding: .utf8)
+            XCTAssertFalse(page.contains("src=\"http"), name)
+            XCTAssertFalse(page.contains("href=\"http"), name)
+            XCTAssertFalse(page.contains("//cdn"), name)
+        }
+    }
+}

@@ -68,7 +68,10 @@ public struct Diagram: Equatable, Sendable {
     public static let fontName = "DejaVu Sans"
 
     /// DOT text for the graph. Labels are escaped for DOT's quoted strings; `\n` breaks a line.
-    public var dot: String {
+    public var dot: String { dot(dpi: nil) }
+
+    /// DOT text with an explicit resolution (96 is Graphviz's 1×), for raster output.
+    public func dot(dpi: Int?) -> String {
         func quote(_ text: String) -> String {
             var out = "\""
             for ch in text {
@@ -85,7 +88,7 @@ public struct Diagram: Equatable, Sendable {
             "\(indent)\(quote(node.id)) [label=\(quote(node.label)), shape=\(node.shape.rawValue), fillcolor=\(quote(node.fill))];\n"
         }
         var text = "digraph G {\n"
-        text += "  graph [rankdir=\(direction.rawValue), fontname=\(quote(Self.fontName)), fontsize=16, label=\(quote(title)), labelloc=t, pad=0.3, nodesep=0.35, ranksep=0.6, bgcolor=\"#FFFFFF\"];\n"
+        text += "  graph [\(dpi.map { "dpi=\($0), " } ?? "")rankdir=\(direction.rawValue), fontname=\(quote(Self.fontName)), fontsize=16, label=\(quote(title)), labelloc=t, pad=0.3, nodesep=0.35, ranksep=0.6, bgcolor=\"#FFFFFF\"];\n"
         text += "  node [fontname=\(quote(Self.fontName)), fontsize=13, style=\"filled,rounded\", color=\"#444444\", penwidth=1.2, margin=\"0.18,0.08\"];\n"
         text += "  edge [fontname=\(quote(Self.fontName)), fontsize=11, color=\"#555555\", penwidth=1.2, arrowsize=0.8];\n"
         let grouped = Set(groups.flatMap { $0.nodeIDs })
@@ -108,8 +111,7 @@ public struct Diagram: Equatable, Sendable {
 
     /// Lays out and renders the diagram to PNG at `scale` × 96 dpi, with Title/Description/Software text.
     public func renderPNG(scale: Double = 2) throws -> PNGImage {
-        let scaled = dot.replacingOccurrences(of: "graph [rankdir", with: "graph [dpi=\(Int(96 * scale)), rankdir")
-        let bytes = try GraphvizRenderer.render(dot: scaled, format: "png")
+        let bytes = try GraphvizRenderer.render(dot: dot(dpi: Int(96 * scale)), format: "png")
         var image = try PNGImage(data: bytes)
         image.text = [("Title", title), ("Description", altText),
                       ("Software", "Membership Inference Lessons (Graphviz libgvc, libpng)")]

@@ -18,12 +18,6 @@ final class SiteWriterTests: XCTestCase {
             """)
     }
 
-    func testMultilineRawStringsAndNestedCommentsAreOneToken() {
-        XCTAssertEqual(SwiftHighlighter.html("#\"a \"quoted\" b\"#"), "<span class=\"s\">#\"a \"quoted\" b\"#</span>")
-        XCTAssertEqual(SwiftHighlighter.html("/* a /* b */ c */x"), "<span class=\"c\">/* a /* b */ c */</span>x")
-        XCTAssertEqual(SwiftHighlighter.html("\"\"\"\nline \"x\"\n\"\"\""), "<span class=\"s\">\"\"\"\nline \"x\"\n\"\"\"</span>")
-    }
-
     func makeSite(outputs: (Lesson) -> OutputManifest) throws -> URL {
         let lesson = try Lesson.parse(source: """
             # Is 1 < 2 & more?

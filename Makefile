@@ -1,0 +1,22 @@
+# The two commands of the README. Both install the Debian packages they need first.
+SWIFT ?= swift
+SITE ?= _site
+PROFILE ?= quick
+
+.PHONY: lessons test deps clean
+
+## Build the course, run every lesson and write the site to $(SITE)/.
+lessons: deps
+	$(SWIFT) build
+	"$$($(SWIFT) build --show-bin-path)/lessons" build --output "$(SITE)" --profile "$(PROFILE)"
+
+## Build everything and run the whole test suite (unit, golden, end-to-end).
+test: deps
+	$(SWIFT) build
+	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" $(SWIFT) test
+
+deps:
+	@.ci/install-deps
+
+clean:
+	rm -rf .build .build-fixtures $(SITE)

@@ -1,0 +1,122 @@
+import Foundation
+import PNGCodec
+import XCTest
+
+/// Builds a small course from fixture lessons with the real Tangle plugin and runner, then checks
+/// what a lesson author sees: build diagnostics, the command's exit and summary, and the pages.
+///
+/// The fixture package lives in `.build-fixtures/course` (ignored by git) and is rebuilt
+/// incrementally; the first build compiles this package's targets once more, so it takes a minute or two.
+final class FixtureCourseTests: XCTestCase {
+    static let course = packageRoot.appendingPathComponent(".build-fixtures/course")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static var lessons: URL { course.appendingPathComponent("Lessons") }
+    static var binary: String { course.appendingPathComponent(".build/debug/course").path }
+
+    /// Lays out the fixture package with lessons 01–04 and builds it.
+    override class func setUp() {
+        super.setUp()
+        do {
+            let fm = FileManager.default
+            try fm.createDirectory(at: course.appendingPathComponent("Sources/course"), withIntermediateDirectories: true)
+            let template = try String(contentsOf: fixtures.appendingPathComponent("Package.swift.template"), encoding: .utf8)
+            let manifest = template.replacingOccurrences(of: "@ROOT@", with: packageRoot.path)
+                .replacingOccurrences(of: "@IDENTITY@", with: packageRoot.lastPathComponent.lowercased())
+            try write(manifest, to: course.appendingPathComponent("Package.swift"))
+            try write(try String(contentsOf: fixtures.appendingPathComponent("main.swift"), encoding: .utf8),
+                      to: course.appendingPathComponent("Sources/course/main.swift"))
+            let link = course.appendingPathComponent("Sources/course/Lessons")
+            if (try? fm.destinationOfSymbolicLink(atPath: link.path)) == nil {
+                try fm.createSymbolicLink(atPath: link.path, withDestinationPath: "../../Lessons")
+            }
+            try? fm.removeItem(at: lessons)
+            try fm.createDirectory(at: lessons, withIntermediateDirectories: true)
+            for name in ["01-passes.md", "02-traps.md", "03-escapes.md", "04-throws.md"] {
+                try fm.copyItem(at: fixtures.appendingPathComponent("lessons/\(name)"), to: lessons.appendingPathComponent(name))
+            }
+        } catch {
+            XCTFail("could not lay out the fixture course: \(error)")
+        }
+    }
+
+    static func write(_ text: String, to url: URL) throws {
+        if (try? String(contentsOf: url, encoding: .utf8)) != text {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+    }
+
+    func swiftBuild() throws -> CommandResult {
+        try runCommand(swiftExecutable, ["build"], in: Self.course)
+    }
+
+    func addLesson(_ name: String) throws {
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("extra/\(name)"),
+                                         to: Self.lessons.appendingPathComponent(name))
+    }
+
+    func removeLesson(_ name: String) {
+        try? FileManager.default.removeItem(at: Self.lessons.appendingPathComponent(name))
+    }
+
+    func testBuildingRunsEveryLessonReportsFailuresAndStillWritesEveryPage() throws {
+        let build = try swiftBuild()
+        XCTAssertEqual(build.status, 0, build.output)
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-site-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+
+        let result = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        XCTAssertEqual(result.status, 1, "a failing lesson makes the command fail\n\(result.output)")
+        XCTAssertTrue(result.stdout.contains("Built 4 lessons in "), result.stdout)
+        XCTAssertTrue(result.stdout.contains(": 2 passed, 2 failed (02-traps, 04-throws). Site: \(site.path)/index.html"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("Lessons/02-traps.md:8-11 [explode]: Fatal error: Index out of range"), result.stderr)
+
+        // The trapping lesson's page: earlier output kept, the blamed cell named, later cells not run.
+        let traps = try String(contentsOf: site.appendingPathComponent("02-traps.html"), encoding: .utf8)
+        XCTAssertTrue(traps.contains("Lessons/02-traps.md:8-11 [explode]: Fatal error: Index out of range"), traps)
+        XCTAssertTrue(traps.contains("<pre class=\"stdout\">about to read past the end\n</pre>"), traps)
+        XCTAssertTrue(traps.contains("<section class=\"cell notRun\" id=\"never\">"), traps)
+        XCTAssertFalse(traps.contains("this never prints\n</pre>"))
+
+        // A thrown error is blamed on its cell too.
+        let throwsPage = try String(contentsOf: site.appendingPathComponent("04-throws.html"), encoding: .utf8)
+        XCTAssertTrue(throwsPage.contains("Lessons/04-throws.md:3-9 [load]: threw an error: missing data file purchase.csv"), throwsPage)
+
+        // Lessons after a failure still ran.
+        let escapes = try String(contentsOf: site.appendingPathComponent("03-escapes.html"), encoding: .utf8)
+        XCTAssertTrue(escapes.contains("&lt;script&gt;alert('owned')&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"), escapes)
+        XCTAssertFalse(escapes.contains("<script>"))
+
+        let passes = try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
+        XCTAssertTrue(passes.contains("<pre class=\"stdout\">mean 2.3333333333333335\n</pre>"), passes)
+        XCTAssertTrue(passes.contains("<td class=\"num\">4.000</td>"), passes)
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("2 of 4 lessons failed in this run"), index)
+    }
+
+    func testANewLessonFileIsBuiltWithoutTouchingAnyOtherFile() throws {
+        XCTAssertEqual(try swiftBuild().status, 0)
+        try addLesson("05-new.md")
+        defer { removeLesson("05-new.md") }
+        let build = try swiftBuild()
+        XCTAssertEqual(build.status, 0, build.output)
+        let list = try runCommand(Self.binary, ["list"], in: Self.course)
+        XCTAssertTrue(list.stdout.contains("05-new\tA lesson added later\t1 cells\tLessons/05-new.md"), list.stdout)
+    }
+
+    func testATypeErrorInACellIsReportedAtTheLessonsLineAndColumn() throws {
+        try addLesson("06-type-error.md")
+        defer { removeLesson("06-type-error.md") }
+        let build = try swiftBuild()
+        XCTAssertNotEqual(build.status, 0)
+        XCTAssertTrue(build.output.contains("Lessons/06-type-error.md:6:18: error: cannot convert value of type 'String' to specified type 'Int'"), build.output)
+    }
+
+    func testADuplicateLabelStopsTheBuildNamingBothLines() throws {
+        try addLesson("07-duplicate-label.md")
+        defer { removeLesson("07-duplicate-label.md") }
+        let build = try swiftBuild()
+        XCTAssertNotEqual(build.status, 0)
+        XCTAssertTrue(build.output.contains("Lessons/07-duplicate-label.md:7:1: error: duplicate cell label 'step'"), build.output)
+        XCTAssertTrue(build.output.contains("Lessons/07-duplicate-label.md:3: note: 'step' was first used here"), build.output)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import PNGCodec
+import XCTest
+
+/// Runs the real course (the `lessons` binary that `swift build` made) into a temporary folder and
+/// checks what `make lessons` promises: an index, the lesson pages, a chart and a diagram PNG.
+final class RealCourseTests: XCTestCase {
+    func testTheCourseBuildsItsSiteWithAChartAndADiagram() throws {
+        let binary = ProcessInfo.processInfo.environment["LESSONS_BIN"]
+            ?? packageRoot.appendingPathComponent(".build/debug/lessons").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            return XCTFail("\(binary) does not exist: run `swift build` before `swift test` (make test does)")
+        }
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("real-site-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        let result = try runCommand(binary, ["build", "--output", site.path], in: packageRoot)
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.stdout.contains("all passed"), result.stdout)
+
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("The membership-inference game"))
+        let page = try String(contentsOf: site.appendingPathComponent("01-membership-game.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("<table>"), "the confidence table is on the page")
+
+        var kinds: [String: Int] = [:]
+        let folder = site.appendingPathComponent("01-membership-game")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".png") {
+            let image = try PNGImage(contentsOf: folder.appendingPathComponent(name))
+            XCTAssertGreaterThanOrEqual(image.width, 1000, name)
+            XCTAssertGreaterThan(image.distinctColorCount(), 10, "\(name) is not blank")
+            XCTAssertFalse(image.textValue("Title")?.isEmpty ?? true, "\(name) has a Title text chunk")
+            XCTAssertTrue(page.contains("src=\"01-membership-game/\(name)\""), "\(name) is on the page")
+            let software = image.textValue("Software") ?? ""
+            kinds[software.contains("Graphviz") ? "diagram" : "chart", default: 0] += 1
+        }
+        XCTAssertGreaterThanOrEqual(kinds["chart"] ?? 0, 1)
+        XCTAssertGreaterThanOrEqual(kinds["diagram"] ?? 0, 1)
+    }
+}

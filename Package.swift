@@ -31,13 +31,15 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "CStdio"),
+        // Training kernels in C: -O3 even in debug builds, AVX2+FMA chosen at run time.
+        .target(name: "CKernels", exclude: ["kernels_impl.h"], cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-Wno-psabi"])]),
         .target(name: "CGraphviz", linkerSettings: [
             .linkedLibrary("gvc"), .linkedLibrary("cgraph"), .linkedLibrary("cdt"),
         ]),
 
         // Leaves.
         .target(name: "PNGCodec", dependencies: ["CPNG"]),
-        .target(name: "MachineLearning", swiftSettings: optimised),
+        .target(name: "MachineLearning", dependencies: ["CKernels"], swiftSettings: optimised),
         .target(name: "Charts", dependencies: ["CCairo", "PNGCodec"], swiftSettings: optimised),
         .target(name: "Diagrams", dependencies: ["CGraphviz", "PNGCodec"]),
         .target(name: "LessonCore", dependencies: ["CMark"]),
@@ -65,6 +67,9 @@ let package = Package(
 
         // Golden files with a record mode, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // `swift run -c release benchmarks NAME`: speed targets live here, not in unit tests.
+        .executableTarget(name: "benchmarks", dependencies: ["MachineLearning", "Charts"]),
+
         .testTarget(name: "LessonCoreTests", dependencies: ["LessonCore", "TestSupport"],
                     exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "MachineLearningTests", dependencies: ["MachineLearning"]),

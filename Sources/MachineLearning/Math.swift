@@ -1,7 +1,7 @@
 import Foundation
 
 /// A dense row-major matrix of Float.
-public struct Matrix: Equatable, Sendable {
+public struct Matrix: Equatable, Sendable, Codable {
     public let rows: Int
     public let columns: Int
     public var values: [Float]

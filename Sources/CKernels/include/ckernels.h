@@ -1,0 +1,45 @@
+#ifndef CKERNELS_H
+#define CKERNELS_H
+#include <stdint.h>
+
+/* Single-threaded float32 kernels for training small dense networks. Row-major throughout.
+ * Each is compiled twice, for AVX2+FMA and for baseline x86-64, and dispatched once at start-up.
+ * Deterministic: the same inputs give the same bits, whatever thread calls them. */
+
+/// C = op(A) * op(B) + beta * C, with op(A) M x K and op(B) K x N.
+/// transA: A is stored K x M (its transpose is used). transB: B is stored N x K.
+void mk_gemm(int transA, int transB, int M, int N, int K,
+             const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+
+/// Z[r,:] = bias + sum over the row's nonzeros (index i, value v) of v * W[i,:].
+/// The sparse rows are CSR: row r holds entries offsets[r] ..< offsets[r+1]; values may be NULL (all 1).
+void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
+                       const float *W, int N, const float *bias, float *Z);
+
+/// dW[i,:] += v * dZ[r,:] for every nonzero (i, v) of row r: the weight gradient of a sparse input layer.
+void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
+                           const float *dZ, int N, float *dW);
+
+/// x = tanh(x), elementwise; absolute error below 2e-7.
+void mk_tanh(float *x, long n);
+/// x = max(x, 0).
+void mk_relu(float *x, long n);
+/// dZ = dH * (1 - H^2) (tanh) written over dH.
+void mk_tanh_backward(float *dH, const float *H, long n);
+/// dZ = dH * (H > 0) (ReLU) written over dH.
+void mk_relu_backward(float *dH, const float *H, long n);
+/// Row-wise softmax in place (each row's maximum subtracted first).
+void mk_softmax_rows(float *Z, int rows, int cols);
+/// out[j] = sum over rows of M[r, j].
+void mk_column_sums(const float *M, int rows, int cols, float *out);
+/// Adam step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= step * m / (sqrt(v) + epsHat).
+void mk_adam(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step, float epsHat);
+/// SGD with momentum: u = mu u - lr g; w += u.
+void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu);
+/// g += lambda * w (the L2 penalty's gradient).
+void mk_add_scaled(float *g, const float *w, long n, float lambda);
+
+/// Which kernel set runs: "avx2+fma" or "baseline".
+const char *mk_kernel_name(void);
+
+#endif

@@ -1,0 +1,57 @@
+import CKernels
+import Dispatch
+import Foundation
+
+/// Facts about the numeric core, for benchmark printouts.
+public enum MachineLearningInfo {
+    /// The kernel set chosen at start-up: "avx2+fma" or "baseline".
+    public static var kernels: String { String(cString: mk_kernel_name()) }
+}
+
+/// Trains independent models side by side, one per core.
+///
+/// Each model trains single-threaded from its own seed, and results are stored by index, so a model's
+/// weights never depend on how many workers ran or in which order they finished.
+public struct TrainingPool: Sendable {
+    public let workers: Int
+
+    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.workers = max(1, workers)
+    }
+
+    /// Runs `body(i)` for i in 0..<count on up to `workers` threads; returns results in index order.
+    public func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        let results = ResultSlots<T>(count: count)
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(count, 1))) { _ in
+            while let i = next.take(below: count) {
+                results.set(i, Result { try body(i) })
+            }
+        }
+        return try results.values()
+    }
+
+    /// Fits every configuration on `data`, concurrently.
+    public func fit(_ configurations: [MLPClassifier], on data: Dataset, validation: Dataset? = nil) throws -> [FittedMLP] {
+        try map(configurations.count) { try configurations[$0].fit(data, validation: validation) }
+    }
+}
+
+private final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func take(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}
+
+private final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ result: Result<T, Error>) { lock.lock(); slots[i] = result; lock.unlock() }
+    func values() throws -> [T] { try slots.map { try $0!.get() } }
+}

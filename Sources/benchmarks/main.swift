@@ -1,0 +1,69 @@
+// Benchmarks with figures printed, never timed unit tests. Run in release:
+//
+//   swift run -c release benchmarks train   one Purchase-100 network, 600-128-100 tanh, Adam, 100 epochs
+//   swift run -c release benchmarks fleet   20 such networks, trained side by side on all cores
+//   swift run -c release benchmarks chart   drawing and encoding one line chart
+//
+// Each ends with one machine-readable line: RESULT name=... key=value ...
+import Charts
+import Dispatch
+import Foundation
+import MachineLearning
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func f(_ v: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", v) }
+
+/// The anchors' workload: records [0, 10k) train, [10k, 20k) test, seed 0.
+func purchaseData() -> (Dataset, Dataset) {
+    let generator = PurchaseLike(seed: 0)
+    return (generator.records(count: 10_000, first: 0), generator.records(count: 10_000, first: 10_000))
+}
+
+let network = MLPClassifier(hiddenLayers: [128], activation: .tanh, optimizer: .adam(learningRate: 0.001),
+                            epochs: 100, batchSize: 100, l2: 1e-7, seed: 0, evaluateEachEpoch: false)
+/// GEMM-equivalent FLOP per record per epoch, as the anchors count them (fwd + dW2 + dH + dW1).
+let layerFlop: Double = 600 * 128 + 128 * 100
+let flopPerRecord: Double = 2 * layerFlop + 4 * (128 * 100) + 2 * (600 * 128)
+
+switch CommandLine.arguments.dropFirst().first ?? "train" {
+case "train":
+    let (train, test) = purchaseData()
+    var model: FittedMLP!
+    let time = try seconds { model = try network.fit(train) }
+    let trainAccuracy = model.accuracy(on: train), testAccuracy = model.accuracy(on: test)
+    let samples = Double(train.count * network.epochs)
+    print("Purchase-100 MLP 600-128(tanh)-100, Adam 1e-3, batch 100, L2 1e-7, 100 epochs, 10,000 records")
+    print("kernels: \(MachineLearningInfo.kernels)")
+    print("wall \(f(time, 2)) s, \(Int(samples / time)) samples/s, \(f(samples * flopPerRecord / time / 1e9, 1)) GFLOP/s (dense-equivalent)")
+    print("train accuracy \(f(trainAccuracy)), test accuracy \(f(testAccuracy))")
+    print("RESULT name=train seconds=\(f(time, 2)) samples_per_second=\(Int(samples / time)) gflops=\(f(samples * flopPerRecord / time / 1e9, 1)) train_accuracy=\(f(trainAccuracy)) test_accuracy=\(f(testAccuracy))")
+case "fleet":
+    let (train, test) = purchaseData()
+    let count = 20
+    let configs = (0..<count).map { i -> MLPClassifier in var c = network; c.seed = UInt64(i); return c }
+    var models: [FittedMLP] = []
+    let time = try seconds { models = try TrainingPool().fit(configs, on: train) }
+    let accuracies = models.map { $0.accuracy(on: test) }
+    print("\(count) Purchase-100 networks on \(TrainingPool().workers) workers: \(f(time, 1)) s in all, \(f(time / Double(count), 2)) s per model")
+    print("test accuracy min \(f(accuracies.min()!)) max \(f(accuracies.max()!))")
+    print("RESULT name=fleet models=\(count) seconds=\(f(time, 1)) seconds_per_model=\(f(time / Double(count), 2)) min_test_accuracy=\(f(accuracies.min()!))")
+case "chart":
+    let chart = LineChart(title: "Accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
+                          series: [LineSeries(name: "train", values: (0..<100).map { 1 - 0.5 / Double($0 + 1) }),
+                                   LineSeries(name: "test", values: (0..<100).map { 0.66 - 0.3 / Double($0 + 1) })],
+                          yRange: 0...1)
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bench-chart.png")
+    _ = try chart.render() // warm up fonts
+    let runs = 20
+    let time = try seconds { for _ in 0..<runs { try chart.render().write(to: url) } } / Double(runs)
+    print("line chart 1600x1000 drawn and encoded: \(f(time * 1000, 1)) ms")
+    print("RESULT name=chart milliseconds=\(f(time * 1000, 1))")
+default:
+    print("usage: benchmarks train|fleet|chart")
+    exit(2)
+}

@@ -42,8 +42,10 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
         b = packed;
         ldp = N;
     }
-    if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc);
-    else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc);
+    float *panel = (N % 16) ? malloc(sizeof(float) * 16 * (size_t)(K > 0 ? K : 1)) : NULL;
+    if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel);
+    else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel);
+    free(panel);
     free(packed);
 }
 

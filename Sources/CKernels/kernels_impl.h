@@ -49,7 +49,7 @@ static void FN(edge)(int rows, int cols, int K, const float *A, long sai, long s
 }
 
 static void FN(gemm)(int transA, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                     float beta, float *C, int ldc) {
+                     float beta, float *C, int ldc, float *panel) {
     long sai = transA ? 1 : lda, sak = transA ? lda : 1;
     int M4 = M - M % 4, N16 = N - N % 16;
     for (int j = 0; j < N16; j += 16) {
@@ -57,7 +57,23 @@ static void FN(gemm)(int transA, int M, int N, int K, const float *A, int lda, c
             FN(tile4x16)(K, A + i * sai, sai, sak, B + j, ldb, beta, C + (long)i * ldc + j, ldc);
         if (M4 < M) FN(edge)(M - M4, 16, K, A + M4 * sai, sai, sak, B + j, ldb, beta, C + (long)M4 * ldc + j, ldc);
     }
-    if (N16 < N) FN(edge)(M, N - N16, K, A, sai, sak, B + N16, ldb, beta, C + N16, ldc);
+    if (N16 < N) {
+        /* The last columns: copy them into a zero-padded K x 16 panel and run the same tile into a
+         * 4 x 16 scratch block, keeping the vector code (and the same summation order). */
+        int rest = N - N16;
+        for (int k = 0; k < K; k++)
+            for (int j = 0; j < 16; j++) panel[k * 16 + j] = j < rest ? B[(long)k * ldb + N16 + j] : 0;
+        float block[64];
+        for (int i = 0; i < M4; i += 4) {
+            FN(tile4x16)(K, A + i * sai, sai, sak, panel, 16, 0, block, 16);
+            for (int r = 0; r < 4; r++)
+                for (int j = 0; j < rest; j++) {
+                    float *c = C + (long)(i + r) * ldc + N16 + j;
+                    *c = block[r * 16 + j] + (beta != 0 ? beta * *c : 0);
+                }
+        }
+        if (M4 < M) FN(edge)(M - M4, rest, K, A + M4 * sai, sai, sak, B + N16, ldb, beta, C + (long)M4 * ldc + N16, ldc);
+    }
 }
 
 static void FN(sparse_forward)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,

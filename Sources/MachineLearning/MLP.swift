@@ -273,44 +273,54 @@ final class MLPTrainer {
         let batchSize = min(config.batchSize, data.count)
         var loss = 0.0, correct = 0
         var start = 0
-        let classes = data.classCount
-        let last = shapes.count - 1
         while start < order.count {
             let rows = min(batchSize, order.count - start)
-            let batch = order[start..<(start + rows)]
+            let result = computeGradients(order[start..<(start + rows)])
             start += rows
-            if let sparse {
-                sparse.gather(batch, offsets: &offsets, indices: &indices, values: &values)
-            } else {
-                let d = data.featureCount
-                data.features.values.withUnsafeBufferPointer { x in
-                    for (r, i) in batch.enumerated() {
-                        (input.pointer + r * d).update(from: x.baseAddress! + i * d, count: d)
-                    }
-                }
-            }
-            Self.forward(rows: rows, layers: shapes.map { ($0.inputs, $0.outputs) }, weights: weights, biases: biases,
-                         hidden: hidden, activation: config.activation,
-                         sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
-                         dense: input)
-
-            // Output delta: (p − onehot(y)) / B; loss and accuracy from the same probabilities.
-            let p = hidden[last].pointer, dz = delta[last].pointer
-            let scale = 1 / Float(rows)
-            for (r, i) in batch.enumerated() {
-                let label = data.labels[i]
-                let row = p + r * classes
-                loss -= log(max(Double(row[label]), 1e-12))
-                var best = 0
-                for c in 1..<classes where row[c] > row[best] { best = c }
-                if best == label { correct += 1 }
-                for c in 0..<classes { dz[r * classes + c] = (row[c] - (c == label ? 1 : 0)) * scale }
-            }
-            backward(rows: rows)
+            loss += result.loss
+            correct += result.correct
             update()
         }
         return EpochRecord(epoch: number, loss: loss / Double(data.count),
                            trainAccuracy: Double(correct) / Double(data.count), validationAccuracy: nil)
+    }
+
+    /// Forward and backward passes over the records `batch`: fills `gradW`/`gradB` with the gradient of
+    /// the batch's mean cross-entropy (without the L2 term) and returns the summed loss and hits.
+    func computeGradients(_ batch: ArraySlice<Int>) -> (loss: Double, correct: Int) {
+        let rows = batch.count
+        let classes = data.classCount
+        let last = shapes.count - 1
+        if let sparse {
+            sparse.gather(batch, offsets: &offsets, indices: &indices, values: &values)
+        } else {
+            let d = data.featureCount
+            data.features.values.withUnsafeBufferPointer { x in
+                for (r, i) in batch.enumerated() {
+                    (input.pointer + r * d).update(from: x.baseAddress! + i * d, count: d)
+                }
+            }
+        }
+        Self.forward(rows: rows, layers: shapes.map { ($0.inputs, $0.outputs) }, weights: weights, biases: biases,
+                     hidden: hidden, activation: config.activation,
+                     sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
+                     dense: input)
+
+        // Output delta: (p − onehot(y)) / B; loss and accuracy from the same probabilities.
+        var loss = 0.0, correct = 0
+        let p = hidden[last].pointer, dz = delta[last].pointer
+        let scale = 1 / Float(rows)
+        for (r, i) in batch.enumerated() {
+            let label = data.labels[i]
+            let row = p + r * classes
+            loss -= log(max(Double(row[label]), 1e-12))
+            var best = 0
+            for c in 1..<classes where row[c] > row[best] { best = c }
+            if best == label { correct += 1 }
+            for c in 0..<classes { dz[r * classes + c] = (row[c] - (c == label ? 1 : 0)) * scale }
+        }
+        backward(rows: rows)
+        return (loss, correct)
     }
 
     func backward(rows: Int) {

@@ -1,0 +1,113 @@
+@testable import MachineLearning
+import XCTest
+
+final class MLPTests: XCTestCase {
+    /// A tiny dense problem: 6 records, 3 features, 3 classes.
+    static let tiny = Dataset(
+        features: Matrix(rows: 6, columns: 3, values: [0.5, -1.2, 0.3, 1.1, 0.4, -0.7, -0.3, 0.8, 1.5,
+                                                        0.9, -0.2, -1.1, -1.4, 0.6, 0.2, 0.1, 1.3, -0.5]),
+        labels: [0, 1, 2, 1, 0, 2], classCount: 3)
+
+    /// Mean cross-entropy of the trainer's current parameters on `records`.
+    func loss(_ trainer: MLPTrainer, _ records: ArraySlice<Int>) -> Double {
+        trainer.computeGradients(records).loss / Double(records.count)
+    }
+
+    func checkGradients(data: Dataset, activation: Activation, hidden: [Int], file: StaticString = #filePath, line: UInt = #line) {
+        let trainer = MLPTrainer(config: MLPClassifier(hiddenLayers: hidden, activation: activation, batchSize: data.count, seed: 5), data: data)
+        let records = Array(0..<data.count)[...]
+        _ = trainer.computeGradients(records)
+        let analytic = (trainer.gradW + trainer.gradB).map(\.array)
+        let h: Float = 1e-2
+        for (k, parameter) in (trainer.weights + trainer.biases).enumerated() {
+            for i in 0..<parameter.count {
+                let saved = parameter.pointer[i]
+                parameter.pointer[i] = saved + h
+                let up = loss(trainer, records)
+                parameter.pointer[i] = saved - h
+                let down = loss(trainer, records)
+                parameter.pointer[i] = saved
+                let numeric = (up - down) / Double(2 * h)
+                // Central differences in float32: agreement to ~1e-3 absolute is what the precision allows.
+                XCTAssertEqual(Double(analytic[k][i]), numeric, accuracy: 2e-3 + 0.02 * abs(numeric),
+                               "parameter block \(k), entry \(i)", file: file, line: line)
+            }
+        }
+    }
+
+    func testTanhGradientsMatchFiniteDifferences() {
+        checkGradients(data: Self.tiny, activation: .tanh, hidden: [4, 5])
+    }
+
+    func testReLUGradientsMatchFiniteDifferences() {
+        checkGradients(data: Self.tiny, activation: .relu, hidden: [5])
+    }
+
+    func testSparseFirstLayerGradientsMatchFiniteDifferences() {
+        let binary = Dataset(features: Matrix(rows: 5, columns: 8, values: (0..<40).map { $0 % 7 == 0 || $0 % 11 == 1 ? 1 : 0 }),
+                             labels: [0, 1, 1, 0, 1], classCount: 2)
+        XCTAssertLessThan(SparseRows.density(binary.features), 0.3, "this input takes the sparse path")
+        checkGradients(data: binary, activation: .tanh, hidden: [3])
+    }
+
+    func testAHiddenLayerLearnsXOR() throws {
+        let xor = Dataset(features: Matrix(rows: 4, columns: 2, values: [0, 0, 0, 1, 1, 0, 1, 1]), labels: [0, 1, 1, 0], classCount: 2)
+        let model = try MLPClassifier(hiddenLayers: [8], activation: .tanh, optimizer: .adam(learningRate: 0.05),
+                                      epochs: 300, batchSize: 4, seed: 1).fit(xor)
+        XCTAssertEqual(model.predict(xor.features), [0, 1, 1, 0])
+    }
+
+    func testSGDWithMomentumSeparatesALinearlySeparableSet() throws {
+        let data = GaussianClusters.make(count: 400, featureCount: 5, classCount: 2, separation: 4, seed: 3)
+        let parts = data.split(sizes: [200, 200], seed: 1)
+        let model = try MLPClassifier(hiddenLayers: [8], optimizer: .sgd(learningRate: 0.1, momentum: 0.9),
+                                      epochs: 20, batchSize: 20, seed: 2).fit(parts[0], validation: parts[1])
+        XCTAssertGreaterThan(model.accuracy(on: parts[1]), 0.95)
+        XCTAssertEqual(model.history.count, 20)
+        XCTAssertNotNil(model.history.last!.validationAccuracy)
+    }
+
+    func testTheSameSeedGivesIdenticalWeightsWithOneOrTwoWorkers() throws {
+        let data = PurchaseLike(classCount: 10, seed: 4).records(count: 300)
+        let configs = (0..<4).map { MLPClassifier(hiddenLayers: [16], epochs: 3, batchSize: 50, l2: 1e-4, seed: UInt64($0)) }
+        let one = try TrainingPool(workers: 1).fit(configs, on: data)
+        let two = try TrainingPool(workers: 2).fit(configs, on: data)
+        for (a, b) in zip(one, two) {
+            XCTAssertEqual(a.layers, b.layers)
+            XCTAssertEqual(a.probabilities(data.features), b.probabilities(data.features))
+        }
+        XCTAssertNotEqual(one[0].layers, one[1].layers, "different seeds give different models")
+    }
+
+    func testBadSettingsNameTheParameter() {
+        XCTAssertThrowsError(try MLPClassifier(hiddenLayers: [0]).fit(Self.tiny)) {
+            XCTAssertEqual("\($0)", "MLPClassifier: hiddenLayers must all be >= 1, got [0]")
+        }
+        XCTAssertThrowsError(try MLPClassifier(optimizer: .sgd(learningRate: 0.1, momentum: 1.5)).fit(Self.tiny)) {
+            XCTAssertEqual("\($0)", "MLPClassifier: momentum must be in 0..<1, got 1.5")
+        }
+    }
+
+    func testNaNInputsStopTrainingWithTheEpoch() {
+        var data = Self.tiny
+        data.features.values[4] = .nan
+        XCTAssertThrowsError(try MLPClassifier(hiddenLayers: [4], batchSize: 6).fit(data)) {
+            XCTAssertTrue("\($0)".hasPrefix("MLPClassifier: the loss became nan in epoch 1"), "\($0)")
+        }
+    }
+}
+
+final class PurchaseLikeTests: XCTestCase {
+    /// Known answers printed by the Python generator (`bench/gen_data.py`), which this one ports.
+    func testItReproducesThePythonGeneratorBitForBit() {
+        let data = PurchaseLike(seed: 0).records(count: 20_000)
+        XCTAssertEqual(Array(data.labels.prefix(10)), [9, 18, 11, 37, 19, 60, 44, 53, 3, 1])
+        XCTAssertEqual(Array((0..<600).filter { data.features[0, $0] == 1 }.prefix(12)), [1, 17, 27, 59, 70, 72, 87, 90, 102, 108, 159, 162])
+        XCTAssertEqual(Int(data.features.values.reduce(0, +)), 1_113_322)
+        XCTAssertEqual(data.labels.reduce(0, +), 981_902)
+        XCTAssertEqual(data.labels[19_999], 76)
+        let other = PurchaseLike(classCount: 10, seed: 7).records(count: 5, first: 1000)
+        XCTAssertEqual(other.labels, [6, 9, 6, 4, 4])
+        XCTAssertEqual(Int(other.features.values.reduce(0, +)), 293)
+    }
+}

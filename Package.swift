@@ -28,6 +28,7 @@ let package = Package(
         // C libraries from Debian, wrapped once at the edge.
         .systemLibrary(name: "CMark", pkgConfig: "libcmark-gfm",
                        providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "CStdio"),
@@ -39,7 +40,7 @@ let package = Package(
 
         // Leaves.
         .target(name: "PNGCodec", dependencies: ["CPNG"]),
-        .target(name: "MachineLearning", dependencies: ["CKernels"], swiftSettings: optimised),
+        .target(name: "MachineLearning", dependencies: ["CKernels", "CZlib"], swiftSettings: optimised),
         .target(name: "Charts", dependencies: ["CCairo", "PNGCodec"], swiftSettings: optimised),
         .target(name: "Diagrams", dependencies: ["CGraphviz", "PNGCodec"]),
         .target(name: "LessonCore", dependencies: ["CMark"]),

@@ -29,12 +29,19 @@ public struct SiteWriter {
     }
 
     /// Writes `index.html` and the lesson pages into `folder` (which must exist) and copies the
-    /// stylesheet and other files of `assets` into `folder/assets/`.
+    /// files at the top of `assets` (the stylesheet; not subfolders such as `data/`) into `folder/assets/`.
     public func write(_ lessons: [ExecutedLesson], to folder: URL, assets: URL) throws {
         let fm = FileManager.default
         let assetsOut = folder.appendingPathComponent("assets")
         try? fm.removeItem(at: assetsOut)
-        try fm.copyItem(at: assets, to: assetsOut)
+        try fm.createDirectory(at: assetsOut, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: assets.path).sorted() where !name.hasPrefix(".") {
+            var isFolder: ObjCBool = false
+            let source = assets.appendingPathComponent(name)
+            if fm.fileExists(atPath: source.path, isDirectory: &isFolder), !isFolder.boolValue {
+                try fm.copyItem(at: source, to: assetsOut.appendingPathComponent(name))
+            }
+        }
         try indexPage(lessons).write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
         for (i, lesson) in lessons.enumerated() {
             let html = try lessonPage(lesson, previous: i > 0 ? lessons[i - 1] : nil,

@@ -1,0 +1,234 @@
+import Foundation
+
+/// A CART classification tree: binary splits `x[feature] <= threshold` chosen by Gini impurity,
+/// leaves holding class frequencies (so probabilities come out).
+///
+/// Unlimited depth and one-record leaves (the defaults) memorise the training set — the course's
+/// stand-in for an opaque service that overfits strongly.
+public struct DecisionTree: Sendable {
+    /// Deepest level (the root is 0); nil for no limit.
+    public var maxDepth: Int?
+    /// Fewest records a leaf may hold.
+    public var minSamplesLeaf: Int
+    /// Features tried at each split; nil tries all (a forest uses about √features).
+    public var maxFeatures: Int?
+    public var seed: UInt64
+
+    public init(maxDepth: Int? = nil, minSamplesLeaf: Int = 1, maxFeatures: Int? = nil, seed: UInt64 = 0) {
+        self.maxDepth = maxDepth
+        self.minSamplesLeaf = minSamplesLeaf
+        self.maxFeatures = maxFeatures
+        self.seed = seed
+    }
+
+    func validate(_ data: Dataset) throws {
+        if let maxDepth, maxDepth < 0 { throw TrainingError("DecisionTree: maxDepth must be >= 0, got \(maxDepth)") }
+        guard minSamplesLeaf >= 1 else { throw TrainingError("DecisionTree: minSamplesLeaf must be >= 1, got \(minSamplesLeaf)") }
+        if let maxFeatures, !(1...max(1, data.featureCount)).contains(maxFeatures) {
+            throw TrainingError("DecisionTree: maxFeatures must be in 1...\(data.featureCount), got \(maxFeatures)")
+        }
+        guard data.count > 0 else { throw TrainingError("DecisionTree: the training set is empty") }
+    }
+
+    public func fit(_ data: Dataset) throws -> FittedTree {
+        try validate(data)
+        return fit(data, records: Array(0..<data.count))
+    }
+
+    /// Grows the tree on `records` (indices into `data`, repeats allowed: bootstrap samples).
+    func fit(_ data: Dataset, records: [Int]) -> FittedTree {
+        var builder = TreeBuilder(data: data, config: self, generator: SplitMix64(seed: seed))
+        var indices = records
+        _ = builder.grow(&indices, 0..<indices.count, depth: 0)
+        return FittedTree(nodes: builder.nodes, classCount: data.classCount)
+    }
+}
+
+/// A fitted tree: nodes in an array, the root first.
+public struct FittedTree: Sendable, Codable, Equatable {
+    public struct Node: Sendable, Codable, Equatable {
+        /// -1 for a leaf.
+        public var feature: Int
+        public var threshold: Float
+        public var left: Int
+        public var right: Int
+        /// Class frequencies at a leaf (empty for inner nodes).
+        public var distribution: [Float]
+    }
+
+    public var nodes: [Node]
+    public var classCount: Int
+
+    public var leafCount: Int { nodes.filter { $0.feature < 0 }.count }
+
+    /// Depth of the deepest leaf.
+    public var depth: Int {
+        func walk(_ i: Int) -> Int { nodes[i].feature < 0 ? 0 : 1 + max(walk(nodes[i].left), walk(nodes[i].right)) }
+        return walk(0)
+    }
+
+    func leaf(for row: ArraySlice<Float>) -> [Float] {
+        var i = 0
+        let base = row.startIndex
+        while nodes[i].feature >= 0 {
+            i = row[base + nodes[i].feature] <= nodes[i].threshold ? nodes[i].left : nodes[i].right
+        }
+        return nodes[i].distribution
+    }
+
+    public func probabilities(_ x: Matrix) -> Matrix {
+        var out = Matrix(rows: x.rows, columns: classCount)
+        for r in 0..<x.rows {
+            let p = leaf(for: x.row(r))
+            for c in 0..<classCount { out[r, c] = p[c] }
+        }
+        return out
+    }
+
+    public func predict(_ x: Matrix) -> [Int] { argmaxRows(probabilities(x)) }
+    public func accuracy(on data: Dataset) -> Double { classifierAccuracy(predict(data.features), data.labels) }
+}
+
+func classifierAccuracy(_ predicted: [Int], _ labels: [Int]) -> Double {
+    guard !labels.isEmpty else { return 0 }
+    return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
+}
+
+struct TreeBuilder {
+    let data: Dataset
+    let config: DecisionTree
+    var generator: SplitMix64
+    var nodes: [FittedTree.Node] = []
+
+    func distribution(_ indices: [Int], _ range: Range<Int>) -> [Float] {
+        var counts = [Float](repeating: 0, count: data.classCount)
+        for i in range { counts[data.labels[indices[i]]] += 1 }
+        let total = Float(range.count)
+        return counts.map { $0 / total }
+    }
+
+    /// Grows a node over `indices[range]` and returns its index.
+    mutating func grow(_ indices: inout [Int], _ range: Range<Int>, depth: Int) -> Int {
+        let id = nodes.count
+        nodes.append(.init(feature: -1, threshold: 0, left: -1, right: -1, distribution: []))
+        let labels = Set(range.map { data.labels[indices[$0]] })
+        let canSplit = labels.count > 1 && range.count >= 2 * config.minSamplesLeaf
+            && (config.maxDepth.map { depth < $0 } ?? true)
+        guard canSplit, let split = bestSplit(indices, range) else {
+            nodes[id].distribution = distribution(indices, range)
+            return id
+        }
+        // Partition the range: records going left first.
+        var lo = range.lowerBound, hi = range.upperBound - 1
+        let d = data.featureCount
+        while lo <= hi {
+            if data.features.values[indices[lo] * d + split.feature] <= split.threshold { lo += 1 }
+            else { indices.swapAt(lo, hi); hi -= 1 }
+        }
+        nodes[id].feature = split.feature
+        nodes[id].threshold = split.threshold
+        let left = grow(&indices, range.lowerBound..<lo, depth: depth + 1)
+        let right = grow(&indices, lo..<range.upperBound, depth: depth + 1)
+        nodes[id].left = left
+        nodes[id].right = right
+        return id
+    }
+
+    /// The split with the lowest weighted Gini impurity among the candidate features, or nil if no
+    /// split separates anything. Σ count² is kept incrementally, so a scan is linear in the records.
+    mutating func bestSplit(_ indices: [Int], _ range: Range<Int>) -> (feature: Int, threshold: Float)? {
+        let d = data.featureCount, k = data.classCount, n = range.count
+        var features = Array(0..<d)
+        if let m = config.maxFeatures, m < d {
+            for i in 0..<m { features.swapAt(i, i + Int(generator.next() % UInt64(d - i))) }
+            features = Array(features.prefix(m))
+        }
+        var total = [Double](repeating: 0, count: k)
+        for i in range { total[data.labels[indices[i]]] += 1 }
+        var best: (score: Double, feature: Int, threshold: Float)?
+        var pairs = [(value: Float, label: Int)](repeating: (0, 0), count: n)
+        var left = [Double](repeating: 0, count: k)
+        for feature in features {
+            for (j, i) in range.enumerated() {
+                let record = indices[i]
+                pairs[j] = (data.features.values[record * d + feature], data.labels[record])
+            }
+            pairs.sort { $0.value < $1.value }
+            if pairs[0].value == pairs[n - 1].value { continue }
+            for c in 0..<k { left[c] = 0 }
+            var right = total
+            var leftSquares = 0.0, rightSquares = total.reduce(0) { $0 + $1 * $1 }
+            for j in 0..<(n - 1) {
+                let c = pairs[j].label
+                leftSquares += 2 * left[c] + 1; left[c] += 1
+                rightSquares -= 2 * right[c] - 1; right[c] -= 1
+                let nl = Double(j + 1), nr = Double(n - j - 1)
+                guard pairs[j].value < pairs[j + 1].value,
+                      j + 1 >= config.minSamplesLeaf, n - j - 1 >= config.minSamplesLeaf else { continue }
+                // Weighted Gini: nl(1 − Σl²/nl²) + nr(1 − Σr²/nr²), minimised ⇔ maximise Σl²/nl + Σr²/nr.
+                let score = -(leftSquares / nl + rightSquares / nr)
+                if best == nil || score < best!.score {
+                    best = (score, feature, (pairs[j].value + pairs[j + 1].value) / 2)
+                }
+            }
+        }
+        return best.map { ($0.feature, $0.threshold) }
+    }
+}
+
+/// A random forest (Breiman 2001): trees grown on bootstrap samples, each split choosing among
+/// about √features random features; probabilities are the trees' averaged leaf frequencies.
+public struct RandomForest: Sendable {
+    public var treeCount: Int
+    public var maxDepth: Int?
+    public var minSamplesLeaf: Int
+    /// Features per split; nil means ⌈√features⌉.
+    public var maxFeatures: Int?
+    public var seed: UInt64
+
+    public init(treeCount: Int = 100, maxDepth: Int? = nil, minSamplesLeaf: Int = 1, maxFeatures: Int? = nil, seed: UInt64 = 0) {
+        self.treeCount = treeCount
+        self.maxDepth = maxDepth
+        self.minSamplesLeaf = minSamplesLeaf
+        self.maxFeatures = maxFeatures
+        self.seed = seed
+    }
+
+    /// Grows the trees concurrently; tree t's bootstrap and splits depend only on (seed, t).
+    public func fit(_ data: Dataset, pool: TrainingPool = TrainingPool()) throws -> FittedForest {
+        guard treeCount >= 1 else { throw TrainingError("RandomForest: treeCount must be >= 1, got \(treeCount)") }
+        let features = maxFeatures ?? Int(Double(data.featureCount).squareRoot().rounded(.up))
+        let template = DecisionTree(maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, maxFeatures: features)
+        try template.validate(data)
+        let root = SplitMix64(seed: seed)
+        let trees = try pool.map(treeCount) { t -> FittedTree in
+            var generator = root.derived(UInt64(t))
+            let sample = (0..<data.count).map { _ in Int(generator.next() % UInt64(data.count)) }
+            var tree = template
+            tree.seed = generator.next()
+            return tree.fit(data, records: sample)
+        }
+        return FittedForest(trees: trees, classCount: data.classCount)
+    }
+}
+
+public struct FittedForest: Sendable, Codable, Equatable {
+    public var trees: [FittedTree]
+    public var classCount: Int
+
+    public func probabilities(_ x: Matrix) -> Matrix {
+        var out = Matrix(rows: x.rows, columns: classCount)
+        let scale = 1 / Float(trees.count)
+        for r in 0..<x.rows {
+            let row = x.row(r)
+            for tree in trees {
+                let p = tree.leaf(for: row)
+                for c in 0..<classCount { out.values[r * classCount + c] += p[c] * scale }
+            }
+        }
+        return out
+    }
+
+    public func predict(_ x: Matrix) -> [Int] { argmaxRows(probabilities(x)) }
+    public func accuracy(on data: Dataset) -> Double { classifierAccuracy(predict(data.features), data.labels) }
+}

@@ -1,0 +1,53 @@
+import MachineLearning
+import XCTest
+
+final class TreeTests: XCTestCase {
+    /// One feature, threshold between 2 and 3: records at 1, 2 are class 0; at 3, 4 class 1.
+    static let steps = Dataset(features: Matrix(rows: 4, columns: 2, values: [1, 5, 2, 5, 3, 5, 4, 5]),
+                               labels: [0, 0, 1, 1], classCount: 2)
+
+    func testTheRootSplitsHalfwayBetweenTheClasses() throws {
+        let tree = try DecisionTree().fit(Self.steps)
+        XCTAssertEqual(tree.nodes[0].feature, 0, "feature 1 is constant and cannot split")
+        XCTAssertEqual(tree.nodes[0].threshold, 2.5)
+        XCTAssertEqual(tree.leafCount, 2)
+        XCTAssertEqual(tree.predict(Matrix(rows: 2, columns: 2, values: [2.4, 0, 2.6, 0])), [0, 1])
+    }
+
+    func testLeavesHoldClassFrequencies() throws {
+        // Two identical records with different classes cannot be separated: the leaf says 50/50.
+        let data = Dataset(features: Matrix(rows: 3, columns: 1, values: [1, 1, 9]), labels: [0, 1, 1], classCount: 2)
+        let tree = try DecisionTree().fit(data)
+        let p = tree.probabilities(Matrix(rows: 2, columns: 1, values: [1, 9]))
+        XCTAssertEqual(p.values, [0.5, 0.5, 0, 1])
+    }
+
+    func testAnUnlimitedTreeMemorisesItsTrainingSetAndADepthLimitHolds() throws {
+        let data = PurchaseLike(classCount: 10, seed: 1).records(count: 400)
+        let full = try DecisionTree().fit(data)
+        XCTAssertEqual(full.accuracy(on: data), 1)
+        let stump = try DecisionTree(maxDepth: 1).fit(data)
+        XCTAssertEqual(stump.depth, 1)
+        XCTAssertLessThanOrEqual(stump.leafCount, 2)
+    }
+
+    func testAForestBeatsChanceAndIsTheSameWithOneOrTwoWorkers() throws {
+        let population = PurchaseLike(classCount: 5, seed: 2).records(count: 1_000)
+        let parts = population.split(sizes: [600, 400], seed: 3)
+        let a = try RandomForest(treeCount: 12, seed: 9).fit(parts[0], pool: TrainingPool(workers: 1))
+        let b = try RandomForest(treeCount: 12, seed: 9).fit(parts[0], pool: TrainingPool(workers: 2))
+        XCTAssertEqual(a, b)
+        XCTAssertGreaterThan(a.accuracy(on: parts[1]), 0.5, "chance is 0.2 for 5 classes")
+        let p = a.probabilities(parts[1].features)
+        XCTAssertEqual(p.row(0).reduce(0, +), 1, accuracy: 1e-5)
+    }
+
+    func testBadSettingsAreRejected() {
+        XCTAssertThrowsError(try DecisionTree(minSamplesLeaf: 0).fit(Self.steps)) {
+            XCTAssertEqual("\($0)", "DecisionTree: minSamplesLeaf must be >= 1, got 0")
+        }
+        XCTAssertThrowsError(try RandomForest(treeCount: 0).fit(Self.steps)) {
+            XCTAssertEqual("\($0)", "RandomForest: treeCount must be >= 1, got 0")
+        }
+    }
+}

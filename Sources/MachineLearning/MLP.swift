@@ -115,7 +115,7 @@ public struct DenseLayer: Equatable, Sendable, Codable {
 }
 
 /// A trained MLP: its layers, activation and training history.
-public struct FittedMLP: Sendable {
+public struct FittedMLP: Sendable, Codable, Equatable {
     public var layers: [DenseLayer]
     public var activation: Activation
     public var history: [EpochRecord]

@@ -8,7 +8,7 @@ public struct TrainingError: Error, Equatable, CustomStringConvertible {
 }
 
 /// One epoch of training: mean loss and accuracies.
-public struct EpochRecord: Equatable, Sendable, Codable {
+public struct EpochRecord: Equatable, Sendable, Codable, Hashable {
     public var epoch: Int
     public var loss: Double
     public var trainAccuracy: Double
@@ -98,7 +98,7 @@ public struct SoftmaxRegression: Sendable {
 }
 
 /// A trained softmax regression: weights (classes × features), biases and the training history.
-public struct FittedSoftmaxRegression: Sendable {
+public struct FittedSoftmaxRegression: Sendable, Codable, Equatable {
     public var weights: Matrix
     public var biases: [Float]
     public var history: [EpochRecord]

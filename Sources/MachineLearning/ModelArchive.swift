@@ -1,0 +1,176 @@
+import CZlib
+import Foundation
+
+/// Any fitted model the course saves.
+public enum SavedModel: Codable, Equatable, Sendable {
+    case mlp(FittedMLP)
+    case softmaxRegression(FittedSoftmaxRegression)
+    case tree(FittedTree)
+    case forest(FittedForest)
+
+    var kind: String {
+        switch self {
+        case .mlp: "mlp"
+        case .softmaxRegression: "softmax-regression"
+        case .tree: "tree"
+        case .forest: "forest"
+        }
+    }
+}
+
+/// The on-disk format of a fitted model: a one-line header, then the model as JSON.
+///
+///     MILMODEL <format version> <kind> <CRC-32 of the payload, hex> <payload bytes>\n<payload>
+///
+/// Reading checks the magic word, the version, the length and the checksum, so a truncated,
+/// corrupted or foreign file is rejected with a message rather than silently used.
+public enum ModelArchive {
+    public static let formatVersion = 1
+    static let magic = "MILMODEL"
+
+    public static func encode(_ model: SavedModel) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let payload = try encoder.encode(model)
+        var data = Data("\(magic) \(formatVersion) \(model.kind) \(String(checksum(payload), radix: 16)) \(payload.count)\n".utf8)
+        data.append(payload)
+        return data
+    }
+
+    public static func decode(_ data: Data, path: String) throws -> SavedModel {
+        func bad(_ message: String) -> DataError { DataError(path: path, message: message) }
+        guard let newline = data.firstIndex(of: 0x0A),
+              let header = String(data: data[data.startIndex..<newline], encoding: .utf8) else {
+            throw bad("not a model file (no header line)")
+        }
+        let fields = header.split(separator: " ")
+        guard fields.count == 5, fields[0] == magic else { throw bad("not a model file (header '\(header.prefix(40))')") }
+        guard Int(fields[1]) == formatVersion else {
+            throw bad("model format version \(fields[1]), but this program reads version \(formatVersion)")
+        }
+        let payload = data[(newline + 1)...]
+        guard Int(fields[4]) == payload.count else {
+            throw bad("truncated or padded: the header promises \(fields[4]) bytes, the file holds \(payload.count)")
+        }
+        guard UInt32(fields[3], radix: 16) == checksum(Data(payload)) else {
+            throw bad("corrupted: the checksum does not match")
+        }
+        do {
+            return try JSONDecoder().decode(SavedModel.self, from: Data(payload))
+        } catch {
+            throw bad("the checksum matches but the model cannot be read: \(error)")
+        }
+    }
+
+    public static func save(_ model: SavedModel, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try encode(model).write(to: temporary)
+        // rename(2) replaces the destination atomically: readers see the old file or the new one.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw DataError(path: url.path, message: "cannot save the model: \(reason)")
+        }
+    }
+
+    public static func load(from url: URL) throws -> SavedModel {
+        try decode(try Data(contentsOf: url), path: url.path)
+    }
+
+    static func checksum(_ data: Data) -> UInt32 {
+        data.withUnsafeBytes { UInt32(crc32(0, $0.bindMemory(to: UInt8.self).baseAddress, uInt($0.count))) }
+    }
+}
+
+/// 64-bit FNV-1a, for content keys (not for security).
+struct Fingerprint {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        var h = value
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        value = h
+    }
+
+    mutating func add(_ text: String) {
+        var copy = text
+        copy.withUTF8 { add(UnsafeRawBufferPointer($0)) }
+        add(UInt64(text.utf8.count))
+    }
+
+    mutating func add(_ number: UInt64) {
+        withUnsafeBytes(of: number.littleEndian) { add($0) }
+    }
+
+    var hex: String {
+        let s = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+extension Dataset {
+    /// A content hash of the features, labels and class count: two datasets with the same
+    /// fingerprint are (with overwhelming probability) the same data.
+    public var fingerprint: String {
+        var f = Fingerprint()
+        features.values.withUnsafeBytes { f.add($0) }
+        labels.map { Int64($0).littleEndian }.withUnsafeBytes { f.add($0) }
+        f.add(UInt64(classCount))
+        f.add(UInt64(features.columns))
+        return f.hex
+    }
+}
+
+/// Trained models kept on disk by content: the key hashes the training data, the model's
+/// configuration (which includes its seed) and the archive format, so a later lesson or a rerun
+/// reuses a model only if nothing it depends on changed. A damaged file is reported, retrained and
+/// replaced; never used.
+public struct ModelCache: Sendable {
+    public let directory: URL
+    /// Bump when training code changes in a way that changes results.
+    public static let codeVersion = 1
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// The cache key for a model of `configuration` trained on `data`.
+    public static func key(configuration: String, data: Dataset, extra: String = "") -> String {
+        var f = Fingerprint()
+        f.add("format \(ModelArchive.formatVersion) code \(codeVersion)")
+        f.add(configuration)
+        f.add(data.fingerprint)
+        f.add(extra)
+        return f.hex
+    }
+
+    public func url(forKey key: String) -> URL { directory.appendingPathComponent("\(key).milmodel") }
+
+    /// The cached model for `key`, or `train()`'s, which is then stored. `warn` hears about damaged files.
+    public func model(forKey key: String, warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+                      train: () throws -> SavedModel) throws -> (model: SavedModel, cached: Bool) {
+        let url = url(forKey: key)
+        if FileManager.default.fileExists(atPath: url.path) {
+            do {
+                return (try ModelArchive.load(from: url), true)
+            } catch {
+                warn("model cache: \(error); retraining it")
+            }
+        }
+        let model = try train()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try ModelArchive.save(model, to: url)
+        return (model, false)
+    }
+
+    /// An MLP trained on `data` with `configuration`, from the cache when it is there.
+    public func mlp(_ configuration: MLPClassifier, data: Dataset, validation: Dataset? = nil) throws -> (model: FittedMLP, cached: Bool) {
+        let key = Self.key(configuration: String(describing: configuration), data: data,
+                           extra: validation.map { "validation \($0.fingerprint)" } ?? "")
+        let (saved, cached) = try model(forKey: key) { .mlp(try configuration.fit(data, validation: validation)) }
+        guard case .mlp(let fitted) = saved else {
+            throw DataError(path: url(forKey: key).path, message: "holds a \(saved.kind), not an MLP")
+        }
+        return (fitted, cached)
+    }
+}

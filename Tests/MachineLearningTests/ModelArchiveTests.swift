@@ -1,0 +1,78 @@
+import Foundation
+import MachineLearning
+import XCTest
+
+final class ModelArchiveTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString)")
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func smallModel() throws -> (MLPClassifier, Dataset) {
+        let data = PurchaseLike(classCount: 4, seed: 3).records(count: 120)
+        return (MLPClassifier(hiddenLayers: [8], epochs: 2, batchSize: 40, seed: 1), data)
+    }
+
+    func testAModelSurvivesARoundTripUnchanged() throws {
+        let (config, data) = try smallModel()
+        let model = try config.fit(data)
+        let url = folder.appendingPathComponent("m.milmodel")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try ModelArchive.save(.mlp(model), to: url)
+        XCTAssertEqual(try ModelArchive.load(from: url), .mlp(model))
+        let tree = try DecisionTree(maxDepth: 3).fit(data)
+        try ModelArchive.save(.tree(tree), to: url)
+        XCTAssertEqual(try ModelArchive.load(from: url), .tree(tree))
+    }
+
+    func testTheCacheReusesAModelOnlyWhenNothingChanged() throws {
+        let (config, data) = try smallModel()
+        let cache = ModelCache(directory: folder)
+        let first = try cache.mlp(config, data: data)
+        XCTAssertFalse(first.cached)
+        let second = try cache.mlp(config, data: data)
+        XCTAssertTrue(second.cached)
+        XCTAssertEqual(first.model, second.model)
+        var otherSeed = config
+        otherSeed.seed = 2
+        XCTAssertFalse(try cache.mlp(otherSeed, data: data).cached, "the seed is part of the key")
+        var otherData = data
+        otherData.features.values[0] = 1 - otherData.features.values[0]
+        XCTAssertFalse(try cache.mlp(config, data: otherData).cached, "the data is part of the key")
+    }
+
+    func testACorruptedCacheFileIsReportedAndRetrained() throws {
+        let (config, data) = try smallModel()
+        let cache = ModelCache(directory: folder)
+        let original = try cache.mlp(config, data: data).model
+        let file = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)[0]
+        var bytes = try Data(contentsOf: file)
+        bytes[bytes.count - 10] ^= 0x01
+        try bytes.write(to: file)
+        var warnings: [String] = []
+        let key = ModelCache.key(configuration: String(describing: config), data: data)
+        let again = try cache.model(forKey: key, warn: { warnings.append($0) }) { .mlp(try config.fit(data)) }
+        XCTAssertFalse(again.cached)
+        XCTAssertEqual(again.model, .mlp(original), "retraining with the same seed gives the same model")
+        XCTAssertEqual(warnings, ["model cache: \(file.path): corrupted: the checksum does not match; retraining it"])
+        XCTAssertTrue(try cache.mlp(config, data: data).cached, "the damaged file was replaced")
+    }
+
+    func testForeignAndTruncatedFilesAreRejected() throws {
+        XCTAssertThrowsError(try ModelArchive.decode(Data("hello\nworld".utf8), path: "x")) {
+            XCTAssertEqual("\($0)", "x: not a model file (header 'hello')")
+        }
+        let (config, data) = try smallModel()
+        let encoded = try ModelArchive.encode(.mlp(try config.fit(data)))
+        XCTAssertThrowsError(try ModelArchive.decode(encoded.dropLast(5), path: "m")) {
+            XCTAssertTrue("\($0)".hasPrefix("m: truncated or padded"), "\($0)")
+        }
+        let newer = Data(String(decoding: encoded, as: UTF8.self).replacingOccurrences(of: "MILMODEL 1 ", with: "MILMODEL 9 ").utf8)
+        XCTAssertThrowsError(try ModelArchive.decode(newer, path: "m")) {
+            XCTAssertEqual("\($0)", "m: model format version 9, but this program reads version 1")
+        }
+    }
+}

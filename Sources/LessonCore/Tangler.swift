@@ -24,7 +24,10 @@ public enum Tangler {
     public static func swiftSource(for lesson: Lesson) -> String {
         let type = typeName(forLessonID: lesson.id)
         let file = swiftStringLiteral(lesson.path)
-        var imports: [String] = ["import Foundation", "import LessonRuntime"]
+        // The libraries LessonRuntime re-exports are imported by name too: the compiler's incremental
+        // build tracks only direct imports, so a change in MachineLearning must recompile lessons.
+        var imports: [String] = ["import Foundation", "import LessonRuntime", "import MachineLearning",
+                                 "import Charts", "import Diagrams"]
         var fileScope = ""
         var body = ""
 

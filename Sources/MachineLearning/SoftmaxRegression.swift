@@ -16,131 +16,61 @@ public struct EpochRecord: Equatable, Sendable, Codable, Hashable {
     public var validationAccuracy: Double?
 }
 
-/// Multinomial logistic (softmax) regression trained by mini-batch gradient descent.
+/// Multinomial logistic (softmax) regression trained by mini-batch gradient descent; binary logistic
+/// regression is the 2-class case.
 ///
-/// Model: p(y = c | x) = softmax(W x + b)_c. Loss: mean cross-entropy + (λ/2)‖W‖². Configuration
-/// in, fitted model out: `fit` validates, learns and returns a `FittedSoftmaxRegression`.
+/// Model: p(y = c | x) = softmax(xW + b)_c. Loss: mean cross-entropy; the L2 penalty λ adds λw to the
+/// gradient. It is an MLP without hidden layers, trained by plain SGD (or Adam), so it shares the
+/// MLP's kernels (and its sparse path for binary inputs). The course uses it as attack model and as
+/// the "Amazon ML"-like target with (epochs, L2) = (10, 1e-6) and (100, 1e-4).
 public struct SoftmaxRegression: Sendable {
     public var learningRate: Double
     public var epochs: Int
     public var batchSize: Int
-    /// L2 penalty λ on the weights (not the biases).
+    /// L2 penalty λ.
     public var l2: Double
     public var seed: UInt64
+    /// Plain SGD by default; Adam converges faster on raw probability features.
+    public var useAdam: Bool
 
-    public init(learningRate: Double = 0.1, epochs: Int = 50, batchSize: Int = 32, l2: Double = 0, seed: UInt64 = 0) {
+    public init(learningRate: Double = 0.1, epochs: Int = 50, batchSize: Int = 32, l2: Double = 0, seed: UInt64 = 0,
+                useAdam: Bool = false) {
         self.learningRate = learningRate
         self.epochs = epochs
         self.batchSize = batchSize
         self.l2 = l2
         self.seed = seed
+        self.useAdam = useAdam
     }
 
-    func validate() throws {
-        guard learningRate > 0, learningRate.isFinite else {
-            throw TrainingError("SoftmaxRegression: learningRate must be > 0, got \(learningRate)")
-        }
-        guard epochs >= 1 else { throw TrainingError("SoftmaxRegression: epochs must be >= 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw TrainingError("SoftmaxRegression: batchSize must be >= 1, got \(batchSize)") }
-        guard l2 >= 0 else { throw TrainingError("SoftmaxRegression: l2 must be >= 0, got \(l2)") }
+    var network: MLPClassifier {
+        MLPClassifier(hiddenLayers: [], activation: .tanh,
+                      optimizer: useAdam ? .adam(learningRate: learningRate) : .sgd(learningRate: learningRate),
+                      epochs: epochs, batchSize: batchSize, l2: l2, seed: seed)
     }
 
     /// Trains on `data`; `validation`, if given, is scored after every epoch (never trained on).
     public func fit(_ data: Dataset, validation: Dataset? = nil) throws -> FittedSoftmaxRegression {
-        try validate()
-        guard data.count > 0 else { throw TrainingError("SoftmaxRegression: the training set is empty") }
-        let d = data.featureCount, k = data.classCount
-        var model = FittedSoftmaxRegression(weights: Matrix(rows: k, columns: d), biases: [Float](repeating: 0, count: k), history: [])
-        var generator = SplitMix64(seed: seed)
-        var order = Array(0..<data.count)
-        let lr = Float(learningRate), lambda = Float(l2)
-        var gradW = [Float](repeating: 0, count: k * d)
-        var gradB = [Float](repeating: 0, count: k)
-
-        for epoch in 1...epochs {
-            order.shuffle(using: &generator)
-            var totalLoss = 0.0
-            var start = 0
-            while start < order.count {
-                let batch = Array(order[start..<min(start + batchSize, order.count)])
-                start += batch.count
-                let x = data.features.rows(batch)
-                let p = model.probabilities(x)
-                for i in 0..<gradW.count { gradW[i] = 0 }
-                for i in 0..<k { gradB[i] = 0 }
-                for (r, index) in batch.enumerated() {
-                    let label = data.labels[index]
-                    totalLoss -= Double(logf(max(p[r, label], 1e-12)))
-                    for c in 0..<k {
-                        let g = p[r, c] - (c == label ? 1 : 0)
-                        gradB[c] += g
-                        let xr = x.values[(r * d)..<((r + 1) * d)]
-                        var o = c * d
-                        for v in xr { gradW[o] += g * v; o += 1 }
-                    }
-                }
-                let scale = lr / Float(batch.count)
-                for i in 0..<gradW.count {
-                    model.weights.values[i] -= scale * gradW[i] + lr * lambda * model.weights.values[i]
-                }
-                for c in 0..<k { model.biases[c] -= scale * gradB[c] }
-            }
-            guard totalLoss.isFinite else {
-                throw TrainingError("SoftmaxRegression: the loss became \(totalLoss) in epoch \(epoch); lower learningRate (now \(learningRate))")
-            }
-            let penalty = 0.5 * l2 * model.weights.values.reduce(0) { $0 + Double($1 * $1) }
-            model.history.append(EpochRecord(epoch: epoch, loss: totalLoss / Double(data.count) + penalty,
-                                             trainAccuracy: model.accuracy(on: data),
-                                             validationAccuracy: validation.map { model.accuracy(on: $0) }))
+        do {
+            return FittedSoftmaxRegression(network: try network.fit(data, validation: validation))
+        } catch let error as TrainingError {
+            throw TrainingError(error.message.replacingOccurrences(of: "MLPClassifier: the learning rate", with: "SoftmaxRegression: learningRate")
+                .replacingOccurrences(of: "MLPClassifier", with: "SoftmaxRegression"))
         }
-        return model
     }
 }
 
-/// A trained softmax regression: weights (classes × features), biases and the training history.
+/// A trained softmax regression.
 public struct FittedSoftmaxRegression: Sendable, Codable, Equatable {
-    public var weights: Matrix
-    public var biases: [Float]
-    public var history: [EpochRecord]
+    public var network: FittedMLP
 
-    public var classCount: Int { weights.rows }
+    /// Features × classes.
+    public var weights: Matrix { network.layers[0].weights }
+    public var biases: [Float] { network.layers[0].biases }
+    public var history: [EpochRecord] { network.history }
+    public var classCount: Int { network.classCount }
 
-    /// Class probabilities, one row per record of `x`.
-    public func probabilities(_ x: Matrix) -> Matrix {
-        precondition(x.columns == weights.columns, "probabilities: the model takes \(weights.columns) features, got \(x.columns)")
-        let k = weights.rows, d = weights.columns
-        var out = Matrix(rows: x.rows, columns: k)
-        x.values.withUnsafeBufferPointer { xv in
-            weights.values.withUnsafeBufferPointer { w in
-                out.values.withUnsafeMutableBufferPointer { o in
-                    for r in 0..<x.rows {
-                        for c in 0..<k {
-                            var sum = biases[c]
-                            for j in 0..<d { sum += xv[r * d + j] * w[c * d + j] }
-                            o[r * k + c] = sum
-                        }
-                    }
-                }
-            }
-        }
-        softmaxRows(&out)
-        return out
-    }
-
-    /// The most probable class for each record.
-    public func predict(_ x: Matrix) -> [Int] {
-        let p = probabilities(x)
-        return (0..<p.rows).map { r in
-            var best = 0
-            for c in 1..<p.columns where p[r, c] > p[r, best] { best = c }
-            return best
-        }
-    }
-
-    /// The fraction of `data` classified correctly.
-    public func accuracy(on data: Dataset) -> Double {
-        guard data.count > 0 else { return 0 }
-        let predicted = predict(data.features)
-        return Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(data.count)
-    }
+    public func probabilities(_ x: Matrix) -> Matrix { network.probabilities(x) }
+    public func predict(_ x: Matrix) -> [Int] { network.predict(x) }
+    public func accuracy(on data: Dataset) -> Double { network.accuracy(on: data) }
 }

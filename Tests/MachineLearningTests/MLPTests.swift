@@ -111,3 +111,9 @@ final class PurchaseLikeTests: XCTestCase {
         XCTAssertEqual(Int(other.features.values.reduce(0, +)), 293)
     }
 }
+
+extension MLPTests {
+    func testSoftmaxRegressionGradientsMatchFiniteDifferences() {
+        checkGradients(data: Self.tiny, activation: .tanh, hidden: [])
+    }
+}

@@ -36,6 +36,13 @@ public struct PurchaseLike: Sendable {
         self.seed = seed
     }
 
+    /// A Texas-hospital-like population (the paper's Texas-100: 6,170 binary features, 100 classes):
+    /// the same generator with more, weaker features, so the task is noisier than Purchase-100.
+    public static func texasLike(seed: UInt64 = 0, lift: Double = 0.06) -> PurchaseLike {
+        PurchaseLike(classCount: 100, featureCount: 6_170, lift: lift, characteristicFraction: 0.05,
+                     minimumRate: 0.005, maximumRate: 0.05, seed: seed)
+    }
+
     static let golden: UInt64 = 0x9E37_79B9_7F4A_7C15
     enum Stream: UInt64 { case base = 1, characteristic = 2, label = 3, feature = 4 }
 

@@ -63,7 +63,16 @@ case "chart":
     let time = try seconds { for _ in 0..<runs { try chart.render().write(to: url) } } / Double(runs)
     print("line chart 1600x1000 drawn and encoded: \(f(time * 1000, 1)) ms")
     print("RESULT name=chart milliseconds=\(f(time * 1000, 1))")
+case "texas":
+    // Calibration run for the Texas-like generator: the Purchase network recipe on 10,000 records.
+    let lift = CommandLine.arguments.count > 2 ? Double(CommandLine.arguments[2])! : 0.06
+    let generator = PurchaseLike.texasLike(seed: 0, lift: lift)
+    let train = generator.records(count: 10_000), test = generator.records(count: 10_000, first: 10_000)
+    var model: FittedMLP!
+    let time = try seconds { model = try network.fit(train) }
+    print("Texas-like (lift \(lift)): density \(f(Double(train.features.values.reduce(0, +)) / Double(train.features.values.count), 4)), train \(f(model.accuracy(on: train))), test \(f(model.accuracy(on: test))), \(f(time, 1)) s")
+    print("RESULT name=texas lift=\(lift) seconds=\(f(time, 1)) train_accuracy=\(f(model.accuracy(on: train))) test_accuracy=\(f(model.accuracy(on: test)))")
 default:
-    print("usage: benchmarks train|fleet|chart")
+    print("usage: benchmarks train|fleet|chart|texas [lift]")
     exit(2)
 }

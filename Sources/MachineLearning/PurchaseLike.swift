@@ -38,7 +38,10 @@ public struct PurchaseLike: Sendable {
 
     /// A Texas-hospital-like population (the paper's Texas-100: 6,170 binary features, 100 classes):
     /// the same generator with more, weaker features, so the task is noisier than Purchase-100.
-    public static func texasLike(seed: UInt64 = 0, lift: Double = 0.06) -> PurchaseLike {
+    /// Calibrated with `benchmarks texas`: the Purchase network recipe (600→6,170 inputs, 128 tanh,
+    /// Adam, 100 epochs, 10,000 records) reaches train 1.000 / test 0.522 at lift 0.045 (the paper's
+    /// Texas target: 0.668 / 0.517; its lower training accuracy is not reproduced by this recipe).
+    public static func texasLike(seed: UInt64 = 0, lift: Double = 0.045) -> PurchaseLike {
         PurchaseLike(classCount: 100, featureCount: 6_170, lift: lift, characteristicFraction: 0.05,
                      minimumRate: 0.005, maximumRate: 0.05, seed: seed)
     }

@@ -65,7 +65,7 @@ case "chart":
     print("RESULT name=chart milliseconds=\(f(time * 1000, 1))")
 case "texas":
     // Calibration run for the Texas-like generator: the Purchase network recipe on 10,000 records.
-    let lift = CommandLine.arguments.count > 2 ? Double(CommandLine.arguments[2])! : 0.06
+    let lift = CommandLine.arguments.count > 2 ? Double(CommandLine.arguments[2])! : 0.045
     let generator = PurchaseLike.texasLike(seed: 0, lift: lift)
     let train = generator.records(count: 10_000), test = generator.records(count: 10_000, first: 10_000)
     var model: FittedMLP!

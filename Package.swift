@@ -41,6 +41,7 @@ let package = Package(
         // Leaves.
         .target(name: "PNGCodec", dependencies: ["CPNG"]),
         .target(name: "MachineLearning", dependencies: ["CKernels", "CZlib"], swiftSettings: optimised),
+        .target(name: "MembershipInference", dependencies: ["MachineLearning"], swiftSettings: optimised),
         .target(name: "Charts", dependencies: ["CCairo", "PNGCodec"], swiftSettings: optimised),
         .target(name: "Diagrams", dependencies: ["CGraphviz", "PNGCodec"]),
         .target(name: "LessonCore", dependencies: ["CMark"]),
@@ -48,7 +49,7 @@ let package = Package(
         // Middle.
         .target(name: "SiteWriter", dependencies: ["LessonCore"]),
         .target(name: "LessonRuntime",
-                dependencies: ["LessonCore", "MachineLearning", "Charts", "Diagrams", "PNGCodec", "CStdio"]),
+                dependencies: ["LessonCore", "MachineLearning", "MembershipInference", "Charts", "Diagrams", "PNGCodec", "CStdio"]),
         .target(name: "CourseCLI", dependencies: [
             "LessonCore", "LessonRuntime", "SiteWriter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,11 +70,12 @@ let package = Package(
         // Golden files with a record mode, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // `swift run -c release benchmarks NAME`: speed targets live here, not in unit tests.
-        .executableTarget(name: "benchmarks", dependencies: ["MachineLearning", "Charts"]),
+        .executableTarget(name: "benchmarks", dependencies: ["MachineLearning", "MembershipInference", "Charts"]),
 
         .testTarget(name: "LessonCoreTests", dependencies: ["LessonCore", "TestSupport"],
                     exclude: ["Golden", "Fixtures"]),
         .testTarget(name: "MachineLearningTests", dependencies: ["MachineLearning"]),
+        .testTarget(name: "MembershipInferenceTests", dependencies: ["MembershipInference", "MachineLearning"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Diagrams", "PNGCodec", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "SiteWriterTests", dependencies: ["SiteWriter", "LessonCore"]),

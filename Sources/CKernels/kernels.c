@@ -1,5 +1,8 @@
 #include "ckernels.h"
 #include <stdlib.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 #include <string.h>
 
 #define FN(name) name##_avx2
@@ -93,4 +96,10 @@ void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu)
 
 void mk_add_scaled(float *g, const float *w, long n, float lambda) {
     for (long i = 0; i < n; i++) g[i] += lambda * w[i];
+}
+
+void mk_flush_subnormals(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ | DAZ */
+#endif
 }

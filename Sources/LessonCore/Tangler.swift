@@ -27,7 +27,7 @@ public enum Tangler {
         // The libraries LessonRuntime re-exports are imported by name too: the compiler's incremental
         // build tracks only direct imports, so a change in MachineLearning must recompile lessons.
         var imports: [String] = ["import Foundation", "import LessonRuntime", "import MachineLearning",
-                                 "import Charts", "import Diagrams"]
+                                 "import MembershipInference", "import Charts", "import Diagrams"]
         var fileScope = ""
         var body = ""
 

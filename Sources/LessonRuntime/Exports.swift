@@ -2,3 +2,4 @@
 @_exported import Charts
 @_exported import Diagrams
 @_exported import MachineLearning
+@_exported import MembershipInference

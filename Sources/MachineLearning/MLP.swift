@@ -127,6 +127,7 @@ public struct FittedMLP: Sendable, Codable, Equatable {
     /// Class probabilities, one row per record of `x`, computed in chunks of 256 records.
     public func probabilities(_ x: Matrix) -> Matrix {
         precondition(x.columns == inputCount, "FittedMLP: the model takes \(inputCount) features, got \(x.columns)")
+        mk_flush_subnormals()
         var out = Matrix(rows: x.rows, columns: classCount)
         let sparse = SparseRows.density(x) < 0.3 ? SparseRows(x) : nil
         let chunk = 256
@@ -202,6 +203,7 @@ final class MLPTrainer {
     var offsets: [Int32] = [], indices: [Int32] = [], values: [Float] = []
 
     init(config: MLPClassifier, data: Dataset) {
+        mk_flush_subnormals()
         self.config = config
         self.data = data
         let sizes = [data.featureCount] + config.hiddenLayers + [data.classCount]

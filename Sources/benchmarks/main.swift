@@ -9,6 +9,7 @@ import Charts
 import Dispatch
 import Foundation
 import MachineLearning
+import MembershipInference
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -30,7 +31,65 @@ let network = MLPClassifier(hiddenLayers: [128], activation: .tanh, optimizer: .
 let layerFlop: Double = 600 * 128 + 128 * 100
 let flopPerRecord: Double = 2 * layerFlop + 4 * (128 * 100) + 2 * (600 * 128)
 
+/// `--name value` from the command line, or nil.
+func option(_ name: String) -> String? {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: "--\(name)"), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+/// The paper's Purchase setup for K classes: target trained on records [0, 10k), non-members
+/// [10k, 20k), the attacker's data [20k, 60k) — disjoint from the target's by construction.
+struct PurchaseSetup {
+    let target: FittedMLP, train: Dataset, nonMembers: Dataset, attacker: Dataset, recipe: MLPClassifier
+    init(classes: Int, seed: UInt64 = 0) throws {
+        let generator = PurchaseLike(classCount: classes, seed: seed)
+        train = generator.records(count: 10_000, first: 0)
+        nonMembers = generator.records(count: 10_000, first: 10_000)
+        attacker = generator.records(count: 40_000, first: 20_000)
+        recipe = network
+        target = try network.fit(train)
+    }
+}
+
+/// Trains 20 shadows like the target, and per-class attack models on their answers.
+func shadowAttack(_ setup: PurchaseSetup, attackerData: Dataset, policy: OutputPolicy = .full,
+                  features: AttackFeatures = .logits, classifier: AttackClassifier = .mlp()) throws -> FittedAttack {
+    var shadows: [ShadowModel] = []
+    let shadowTime = try seconds {
+        shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
+            .train(attackerData: attackerData, recipe: ShadowTraining.mlpRecipe(setup.recipe))
+    }
+    var attack: FittedAttack!
+    let attackTime = try seconds {
+        attack = try AttackModel(features: features, classifier: classifier, seed: 5).fit(AttackData(shadows: shadows, policy: policy))
+    }
+    print("  20 shadow models: \(f(shadowTime, 1)) s; attack models: \(f(attackTime, 1)) s")
+    return attack
+}
+
 switch CommandLine.arguments.dropFirst().first ?? "train" {
+case "attack":
+    let classes = Int(option("classes") ?? "100")!
+    let features = AttackFeatures(rawValue: option("features") ?? "logits")!
+    var setup: PurchaseSetup!
+    var evaluation: AttackEvaluation!
+    var baseline: AttackEvaluation!
+    let time = try seconds {
+        setup = try PurchaseSetup(classes: classes)
+        let attack = try shadowAttack(setup, attackerData: setup.attacker, features: features,
+                                      classifier: option("attack-model") == "logistic" ? .logisticRegression() : .mlp())
+        let api = BlackBox(setup.target)
+        evaluation = try AttackTest.evaluate(attack, target: api, members: setup.train, nonMembers: setup.nonMembers)
+        let trainLoss = setup.target.lossAndAccuracy(on: setup.train).loss
+        baseline = LossThresholdAttack.evaluate(target: api, averageTrainingLoss: trainLoss, members: setup.train, nonMembers: setup.nonMembers)
+    }
+    print("Purchase-\(classes): target train \(f(setup.target.accuracy(on: setup.train))), test \(f(setup.target.accuracy(on: setup.nonMembers))); 20 shadows; per-class attack on \(features.rawValue)")
+    print(evaluation.summary)
+    print("precision \(f(evaluation.precision)), recall \(f(evaluation.recall)), accuracy \(f(evaluation.accuracy)), AUC \(f(evaluation.roc.auc)), TPR@1%FPR \(f(evaluation.roc.truePositiveRate(atFalsePositiveRate: 0.01))), TPR@0.1%FPR \(f(evaluation.roc.truePositiveRate(atFalsePositiveRate: 0.001)))")
+    print("loss-threshold attack (Yeom et al.): precision \(f(baseline.precision)), recall \(f(baseline.recall)), AUC \(f(baseline.roc.auc))")
+    print("whole pipeline: \(f(time, 1)) s")
+    print("RESULT name=attack classes=\(classes) precision=\(f(evaluation.precision)) recall=\(f(evaluation.recall)) auc=\(f(evaluation.roc.auc)) seconds=\(f(time, 1))")
 case "train":
     let (train, test) = purchaseData()
     var model: FittedMLP!
@@ -52,6 +111,16 @@ case "fleet":
     print("\(count) Purchase-100 networks on \(TrainingPool().workers) workers: \(f(time, 1)) s in all, \(f(time / Double(count), 2)) s per model")
     print("test accuracy min \(f(accuracies.min()!)) max \(f(accuracies.max()!))")
     print("RESULT name=fleet models=\(count) seconds=\(f(time, 1)) seconds_per_model=\(f(time / Double(count), 2)) min_test_accuracy=\(f(accuracies.min()!))")
+case "small-mlp":
+    // The shape of one per-class attack model: 4,000 records of 100 inputs, 64 ReLU, 2 outputs.
+    let data = GaussianClusters.make(count: 4_000, featureCount: 100, classCount: 2, separation: 0.5, seed: 1)
+    let epochs = Int(option("epochs") ?? "80")!, batch = Int(option("batch") ?? "32")!
+    let config = MLPClassifier(hiddenLayers: [64], activation: .relu, optimizer: .adam(learningRate: 0.001),
+                               epochs: epochs, batchSize: batch, seed: 1, evaluateEachEpoch: false)
+    let time = try seconds { _ = try config.fit(data) }
+    let samples = Double(4_000 * epochs)
+    print("small MLP 100-64-2, \(epochs) epochs, batch \(batch): \(f(time, 2)) s, \(Int(samples / time)) samples/s, \(f(time / Double(4_000 * epochs / batch) * 1e6, 1)) µs per step")
+    print("RESULT name=small-mlp seconds=\(f(time, 2))")
 case "chart":
     let chart = LineChart(title: "Accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",
                           series: [LineSeries(name: "train", values: (0..<100).map { 1 - 0.5 / Double($0 + 1) }),

@@ -39,6 +39,11 @@ void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu)
 /// g += lambda * w (the L2 penalty's gradient).
 void mk_add_scaled(float *g, const float *w, long n, float lambda);
 
+/// Sets flush-to-zero and denormals-are-zero for the calling thread. Saturated softmax outputs make
+/// gradients of 1e-40 and smaller, and arithmetic on such subnormal numbers is ~100x slower on x86.
+/// Training and inference call this first; results stay deterministic.
+void mk_flush_subnormals(void);
+
 /// Which kernel set runs: "avx2+fma" or "baseline".
 const char *mk_kernel_name(void);
 

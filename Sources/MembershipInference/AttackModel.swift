@@ -1,0 +1,186 @@
+import Foundation
+import MachineLearning
+
+/// How a prediction vector is turned into the attack model's input.
+///
+/// Membership shows in confidences very close to 1 (0.9999 versus 0.99), which a model reading raw
+/// probabilities can hardly tell apart; on log-probabilities or logits the difference is large.
+/// Measured here on Purchase-like data: logistic regression on raw vectors reaches precision about
+/// 0.69 with real shadows, on logits about 0.79.
+public enum AttackFeatures: String, Sendable, CaseIterable {
+    /// The probability vector as the API returns it.
+    case probabilities
+    /// log p_j (p clamped at 1e-12).
+    case logProbabilities
+    /// log p_j − log(1 − p_j), with 1 − p_j computed as the sum of the other probabilities so that
+    /// values near 1 keep their precision.
+    case logits
+
+    public func transform(_ p: Matrix) -> Matrix {
+        var out = p
+        let k = p.columns
+        let floor = 1e-12
+        for r in 0..<p.rows {
+            switch self {
+            case .probabilities: break
+            case .logProbabilities:
+                for c in 0..<k { out[r, c] = Float(log(max(Double(p[r, c]), floor))) }
+            case .logits:
+                var total = 0.0
+                for c in 0..<k { total += Double(p[r, c]) }
+                let top = (0..<k).max { p[r, $0] < p[r, $1] }!
+                var othersOfTop = 0.0
+                for c in 0..<k where c != top { othersOfTop += Double(p[r, c]) }
+                for c in 0..<k {
+                    let pc = Double(p[r, c])
+                    let rest = c == top ? othersOfTop : total - pc
+                    out[r, c] = Float(log(max(pc, floor)) - log(max(rest, floor)))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// The classifier each per-class attack model is.
+public enum AttackClassifier: Sendable, Equatable {
+    /// A small neural network, as the paper's attack models were (the default).
+    case mlp(hiddenLayers: [Int] = [64], epochs: Int = 80, learningRate: Double = 0.001)
+    /// Softmax (logistic) regression, as the original code used.
+    case logisticRegression(epochs: Int = 50, learningRate: Double = 0.01, l2: Double = 1e-6)
+}
+
+/// Prediction vectors labelled by membership: what shadow models teach the attack.
+public struct AttackData: Sendable {
+    /// One prediction vector per record.
+    public var predictions: Matrix
+    /// Each record's true class (selects the attack model).
+    public var classes: [Int]
+    /// True for members ("in"), false for non-members ("out").
+    public var membership: [Bool]
+
+    public init(predictions: Matrix, classes: [Int], membership: [Bool]) {
+        self.predictions = predictions
+        self.classes = classes
+        self.membership = membership
+    }
+
+    /// The shadows' answers on their own "in" records (members) and "out" records (non-members),
+    /// through `policy` (the same output policy as the target's API).
+    public init(shadows: [ShadowModel], policy: OutputPolicy = .full) {
+        var values: [Float] = [], classes: [Int] = [], membership: [Bool] = []
+        var columns = 0
+        for shadow in shadows {
+            for (data, member) in [(shadow.membersIn, true), (shadow.membersOut, false)] {
+                var p = shadow.model.probabilities(data.features)
+                policy.apply(to: &p)
+                columns = p.columns
+                values += p.values
+                classes += data.labels
+                membership += Array(repeating: member, count: data.count)
+            }
+        }
+        self.init(predictions: Matrix(rows: classes.count, columns: columns, values: values), classes: classes, membership: membership)
+    }
+
+    public var count: Int { classes.count }
+}
+
+/// One binary attack model per class, each trained on the shadows' prediction vectors for records of
+/// that class; the class of the queried record selects the model.
+public struct AttackModel: Sendable {
+    public var features: AttackFeatures
+    public var classifier: AttackClassifier
+    public var seed: UInt64
+
+    public init(features: AttackFeatures = .logits, classifier: AttackClassifier = .mlp(), seed: UInt64 = 0) {
+        self.features = features
+        self.classifier = classifier
+        self.seed = seed
+    }
+
+    /// Trains the per-class models concurrently.
+    public func fit(_ data: AttackData, pool: TrainingPool = TrainingPool()) throws -> FittedAttack {
+        let k = data.predictions.columns
+        let x = features.transform(data.predictions)
+        var grouped = [[Int]](repeating: [], count: k)
+        for (i, c) in data.classes.enumerated() { grouped[c].append(i) }
+        let byClass = grouped, classifier = self.classifier, seed = self.seed
+        let models: [PerClass?] = try pool.map(k) { c in
+            let rows = byClass[c]
+            let members = rows.filter { data.membership[$0] }.count
+            guard members > 0, members < rows.count else { return nil } // nothing to learn: fall back
+            let subset = x.rows(rows)
+            let scaler = Standardizer(subset)
+            let training = Dataset(features: scaler.apply(subset), labels: rows.map { data.membership[$0] ? 1 : 0 }, classCount: 2)
+            let model: any ProbabilisticClassifier
+            switch classifier {
+            case let .mlp(hidden, epochs, lr):
+                model = try MLPClassifier(hiddenLayers: hidden, activation: .relu, optimizer: .adam(learningRate: lr),
+                                          epochs: epochs, batchSize: 32, seed: seed &+ UInt64(c), evaluateEachEpoch: false).fit(training)
+            case let .logisticRegression(epochs, lr, l2):
+                model = try SoftmaxRegression(learningRate: lr, epochs: epochs, batchSize: 100, l2: l2, seed: seed &+ UInt64(c)).fit(training)
+            }
+            return PerClass(scaler: scaler, model: model)
+        }
+        let memberRate = Double(data.membership.filter { $0 }.count) / Double(max(1, data.count))
+        return FittedAttack(features: features, models: models, fallbackMemberProbability: memberRate)
+    }
+
+    struct PerClass: Sendable {
+        var scaler: Standardizer
+        var model: any ProbabilisticClassifier
+    }
+}
+
+/// Per-column standardisation fitted on the attack model's training inputs.
+struct Standardizer: Sendable {
+    var mean: [Float], scale: [Float]
+
+    init(_ x: Matrix) {
+        let n = Float(max(1, x.rows))
+        mean = (0..<x.columns).map { c in (0..<x.rows).reduce(0) { $0 + x[$1, c] } / n }
+        scale = (0..<x.columns).map { c in
+            let m = (0..<x.rows).reduce(Float(0)) { $0 + x[$1, c] } / n
+            let v = (0..<x.rows).reduce(Float(0)) { $0 + (x[$1, c] - m) * (x[$1, c] - m) } / n
+            return v > 1e-12 ? 1 / v.squareRoot() : 1
+        }
+    }
+
+    func apply(_ x: Matrix) -> Matrix {
+        var out = x
+        for r in 0..<x.rows { for c in 0..<x.columns { out[r, c] = (x[r, c] - mean[c]) * scale[c] } }
+        return out
+    }
+}
+
+/// A trained attack: per class, the probability that a record with this prediction vector is a member.
+public struct FittedAttack: Sendable {
+    public var features: AttackFeatures
+    var models: [AttackModel.PerClass?]
+    /// Used for a class whose shadow data had only members or only non-members.
+    public var fallbackMemberProbability: Double
+
+    /// P(member) for each (prediction vector, class) pair.
+    public func memberProbability(predictions: Matrix, classes: [Int]) -> [Double] {
+        memberScores(predictions: predictions, classes: classes).map { 1 / (1 + exp(-$0)) }
+    }
+
+    /// The attack's log-odds of membership, log P(member) − log P(non-member), for each pair: 0 is the
+    /// 0.5 decision threshold. Log-odds keep apart scores whose probabilities both round to 1 in
+    /// float32, so the ROC curve has no artificial ties at the top.
+    public func memberScores(predictions: Matrix, classes: [Int]) -> [Double] {
+        let x = features.transform(predictions)
+        let fallback = log(fallbackMemberProbability) - log(1 - fallbackMemberProbability)
+        var out = [Double](repeating: fallback, count: classes.count)
+        var byClass: [Int: [Int]] = [:]
+        for (i, c) in classes.enumerated() { byClass[c, default: []].append(i) }
+        for (c, rows) in byClass {
+            guard c < models.count, let perClass = models[c] else { continue }
+            let p = perClass.model.probabilities(perClass.scaler.apply(x.rows(rows)))
+            let tiny = Double(Float.leastNonzeroMagnitude)
+            for (j, i) in rows.enumerated() { out[i] = log(max(Double(p[j, 1]), tiny)) - log(max(Double(p[j, 0]), tiny)) }
+        }
+        return out
+    }
+}

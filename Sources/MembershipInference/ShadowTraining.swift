@@ -1,0 +1,56 @@
+import Foundation
+import MachineLearning
+
+/// A shadow model with the records it was trained on ("in") and an equal number it never saw ("out").
+public struct ShadowModel: Sendable {
+    public var model: any ProbabilisticClassifier
+    public var membersIn: Dataset
+    public var membersOut: Dataset
+}
+
+/// Trains k shadow models that imitate the target: same recipe, same training-set size, on the
+/// attacker's data (disjoint from the target's). Each shadow's "in" and "out" sets are disjoint;
+/// different shadows may share records, as in the paper.
+///
+/// Shadows must train on as many records as the target: measured here, shadows trained on a quarter
+/// of the target's size overfit far more than the target, and the attack learned from them fails.
+public struct ShadowTraining: Sendable {
+    public var shadowCount: Int
+    /// Records in each shadow's "in" set (and "out" set); use the target's training-set size.
+    public var trainingSize: Int
+    public var seed: UInt64
+
+    public init(shadowCount: Int, trainingSize: Int, seed: UInt64 = 0) {
+        self.shadowCount = shadowCount
+        self.trainingSize = trainingSize
+        self.seed = seed
+    }
+
+    /// Trains the shadows concurrently. `recipe(data, seed)` must be the target's training recipe.
+    public func train(attackerData: Dataset, pool: TrainingPool = TrainingPool(),
+                      recipe: @escaping @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier) throws -> [ShadowModel] {
+        guard shadowCount >= 1 else { throw TrainingError("ShadowTraining: shadowCount must be >= 1, got \(shadowCount)") }
+        guard 2 * trainingSize <= attackerData.count else {
+            throw TrainingError("ShadowTraining: each shadow needs \(trainingSize) in + \(trainingSize) out records, but the attacker has \(attackerData.count)")
+        }
+        let root = SplitMix64(seed: seed)
+        return try pool.map(shadowCount) { s in
+            var g = root.derived(UInt64(s))
+            let order = Array(0..<attackerData.count).shuffled(using: &g)
+            let membersIn = attackerData.subset(Array(order[0..<trainingSize]))
+            let membersOut = attackerData.subset(Array(order[trainingSize..<(2 * trainingSize)]))
+            let model = try recipe(membersIn, g.next())
+            return ShadowModel(model: model, membersIn: membersIn, membersOut: membersOut)
+        }
+    }
+
+    /// The recipe for an MLP target: the same configuration with the shadow's own seed.
+    public static func mlpRecipe(_ configuration: MLPClassifier) -> @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier {
+        { data, seed in
+            var c = configuration
+            c.seed = seed
+            c.evaluateEachEpoch = false
+            return try c.fit(data)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import MachineLearning
+import MembershipInference
+import XCTest
+
+/// A fake target with a fixed rule: answers depend only on the record (and a query counter).
+final class FakeTarget: ProbabilisticClassifier, @unchecked Sendable {
+    let classCount: Int
+    let rule: (ArraySlice<Float>, Int) -> [Float]
+    private var queries = 0
+    init(classes: Int, rule: @escaping (ArraySlice<Float>, Int) -> [Float]) {
+        classCount = classes
+        self.rule = rule
+    }
+    func probabilities(_ x: Matrix) -> Matrix {
+        var out = Matrix(rows: x.rows, columns: classCount)
+        for r in 0..<x.rows {
+            queries += 1
+            let p = rule(x.row(r), queries)
+            for c in 0..<classCount { out[r, c] = p[c] }
+        }
+        return out
+    }
+}
+
+final class SynthesisTests: XCTestCase {
+    func testAConfidentTargetAcceptsTheFirstRecord() throws {
+        let target = BlackBox(FakeTarget(classes: 2) { _, _ in [1, 0] })
+        let result = try ModelBasedSynthesis(kMax: 8, kMin: 2, seed: 1).synthesize(counts: [5, 0], featureCount: 20, target: target)
+        XCTAssertEqual(result.data.count, 5)
+        XCTAssertEqual(result.trace.queries, 5, "rand() < 1 always: one query per record")
+        XCTAssertEqual(result.trace.queriesPerRecord, 1)
+        XCTAssertEqual(result.trace.acceptances, 5)
+        XCTAssertEqual(result.data.labels, [0, 0, 0, 0, 0])
+    }
+
+    func testAHopelessClassFailsEveryAttemptAndIsAbandoned() throws {
+        // Class 0 never exceeds conf_min: each attempt runs out of iterations.
+        let target = BlackBox(FakeTarget(classes: 2) { _, _ in [0.1, 0.9] })
+        let synthesis = ModelBasedSynthesis(kMax: 8, kMin: 2, iterationsMax: 30, retries: 2, seed: 1)
+        let result = try synthesis.synthesize(counts: [1, 0], featureCount: 20, target: target)
+        XCTAssertEqual(result.data.count, 0)
+        XCTAssertEqual(result.trace.failedAttempts, 3, "the first attempt and two retries")
+        XCTAssertEqual(result.trace.abandoned, 1)
+        XCTAssertEqual(result.trace.queries, 90)
+        XCTAssertEqual(result.trace.yield, 0)
+    }
+
+    func testRejectionsHalveTheStepDownToKMin() throws {
+        // Confidence falls with every query, so every proposal after the first is rejected; with
+        // rej_max = 2 the step halves every 3rd rejection: 16 → 8 → 4 → 2 (k_min) and stays.
+        let target = BlackBox(FakeTarget(classes: 2) { _, n in [Float(1) / Float(n + 1), 1 - Float(1) / Float(n + 1)] })
+        let synthesis = ModelBasedSynthesis(kMax: 16, kMin: 2, rejectionsMax: 2, iterationsMax: 1 + 3 * 5, retries: 0, seed: 3)
+        let result = try synthesis.synthesize(counts: [1, 0], featureCount: 40, target: target)
+        XCTAssertEqual(result.trace.halvings, 3)
+        XCTAssertEqual(result.trace.acceptances, 1)
+        XCTAssertEqual(result.trace.abandoned, 1)
+    }
+
+    func testHillClimbingFindsRecordsOfARealTarget() throws {
+        // Class c is recognised by ones in features 10c..<10c+10: climbing must find them.
+        let rule: (ArraySlice<Float>, Int) -> [Float] = { x, _ in
+            let scores = (0..<3).map { c in Double((0..<10).filter { x[x.startIndex + 10 * c + $0] == 1 }.count) }
+            let e = scores.map { exp($0) }
+            return e.map { Float($0 / e.reduce(0, +)) }
+        }
+        let target = BlackBox(FakeTarget(classes: 3, rule: rule))
+        let result = try ModelBasedSynthesis(kMax: 8, kMin: 1, confidenceMin: 0.5, seed: 7)
+            .synthesize(counts: [4, 4, 4], featureCount: 30, target: target)
+        XCTAssertEqual(result.trace.produced, [4, 4, 4])
+        // Every record is one the target assigns to its class with confidence above conf_min.
+        for r in 0..<result.data.count {
+            let c = result.data.labels[r]
+            let p = rule(result.data.features.row(r), 0)
+            XCTAssertEqual(p.indices.max { p[$0] < p[$1] }, c, "record \(r)")
+            XCTAssertGreaterThan(p[c], 0.5, "record \(r)")
+        }
+        XCTAssertEqual(target.queryCount, result.trace.queries)
+    }
+
+    func testTheSameSeedGivesTheSameRecordsWhateverTheBatchSize() throws {
+        let rule: (ArraySlice<Float>, Int) -> [Float] = { x, _ in
+            let ones = Float(x.reduce(0, +)) / Float(x.count)
+            return [ones, 1 - ones]
+        }
+        var small = ModelBasedSynthesis(kMax: 4, kMin: 1, seed: 2)
+        small.parallelChains = 1
+        let one = try small.synthesize(counts: [3, 3], featureCount: 12, target: BlackBox(FakeTarget(classes: 2, rule: rule)))
+        var wide = small
+        wide.parallelChains = 64
+        let many = try wide.synthesize(counts: [3, 3], featureCount: 12, target: BlackBox(FakeTarget(classes: 2, rule: rule)))
+        XCTAssertEqual(one.data.features, many.data.features)
+        XCTAssertEqual(one.trace, many.trace)
+    }
+}
+
+final class ShadowAndAttackTests: XCTestCase {
+    func testNoisyDataFlipsTheRequestedFractionOfFeatures() throws {
+        let data = PurchaseLike(classCount: 4, seed: 1).records(count: 50)
+        let noisy = try ShadowData.noisy(data, flipFraction: 0.1, seed: 3)
+        for r in 0..<data.count {
+            let changed = (0..<600).filter { data.features[r, $0] != noisy.features[r, $0] }.count
+            XCTAssertEqual(changed, 60)
+        }
+        XCTAssertEqual(noisy.labels, data.labels)
+    }
+
+    func testMarginalSynthesisKeepsPerClassFeatureRates() throws {
+        let data = PurchaseLike(classCount: 2, seed: 5).records(count: 2_000)
+        let synthetic = try ShadowData.marginal(count: 4_000, statistics: data, seed: 1)
+        for c in 0..<2 {
+            let real = (0..<data.count).filter { data.labels[$0] == c }
+            let fake = (0..<synthetic.count).filter { synthetic.labels[$0] == c }
+            for j in [0, 17, 300] {
+                let a = Double(real.filter { data.features[$0, j] == 1 }.count) / Double(real.count)
+                let b = Double(fake.filter { synthetic.features[$0, j] == 1 }.count) / Double(fake.count)
+                XCTAssertEqual(a, b, accuracy: 0.05, "class \(c) feature \(j)")
+            }
+        }
+    }
+
+    func testShadowSetsAreDisjointInAndOutAndTheAttackBeatsChanceOnAnOverfitTarget() throws {
+        let generator = PurchaseLike(classCount: 10, seed: 8)
+        let train = generator.records(count: 500), nonMembers = generator.records(count: 500, first: 500)
+        let attacker = generator.records(count: 2_000, first: 1_000)
+        let recipe = MLPClassifier(hiddenLayers: [64], epochs: 60, batchSize: 50, seed: 1)
+        let target = try recipe.fit(train)
+        let shadows = try ShadowTraining(shadowCount: 4, trainingSize: 500, seed: 2)
+            .train(attackerData: attacker, recipe: ShadowTraining.mlpRecipe(recipe))
+        for s in shadows {
+            let a = Set((0..<s.membersIn.count).map { s.membersIn.features.row($0).map(\.bitPattern) })
+            let b = Set((0..<s.membersOut.count).map { s.membersOut.features.row($0).map(\.bitPattern) })
+            XCTAssertTrue(a.isDisjoint(with: b))
+        }
+        let attack = try AttackModel(features: .logits, classifier: .logisticRegression(epochs: 30, learningRate: 0.05)).fit(AttackData(shadows: shadows))
+        let evaluation = try AttackTest.evaluate(attack, target: BlackBox(target), members: train, nonMembers: nonMembers)
+        XCTAssertGreaterThan(evaluation.roc.auc, 0.6, evaluation.summary)
+    }
+
+    func testLogitFeaturesKeepPrecisionNearOne() {
+        let p = Matrix(rows: 2, columns: 2, values: [1 - 1e-7, 1e-7, 1 - 1e-5, 1e-5])
+        let z = AttackFeatures.logits.transform(p)
+        XCTAssertEqual(Double(z[0, 0]), log(Double(Float(1 - 1e-7))) - log(Double(Float(1e-7))), accuracy: 1e-3)
+        XCTAssertGreaterThan(z[0, 0] - z[1, 0], 4, "two confidences that print as 1.000 are far apart as logits")
+    }
+}

@@ -47,6 +47,12 @@ struct PurchaseSetup {
         train = generator.records(count: 10_000, first: 0)
         nonMembers = generator.records(count: 10_000, first: 10_000)
         attacker = generator.records(count: 40_000, first: 20_000)
+        // The roles, audited: no record is both the target's and the attacker's.
+        var plan = SplitPlan(poolSize: 60_000, seed: seed)
+        plan.record("target in", indices: Array(0..<10_000))
+        plan.record("target out", indices: Array(10_000..<20_000))
+        plan.record("attacker", indices: Array(20_000..<60_000))
+        try plan.audit()
         recipe = network
         target = try network.fit(train)
     }
@@ -54,11 +60,14 @@ struct PurchaseSetup {
 
 /// Trains 20 shadows like the target, and per-class attack models on their answers.
 func shadowAttack(_ setup: PurchaseSetup, attackerData: Dataset, policy: OutputPolicy = .full,
-                  features: AttackFeatures = .logits, classifier: AttackClassifier = .mlp()) throws -> FittedAttack {
-    var shadows: [ShadowModel] = []
+                  features: AttackFeatures = .logits, classifier: AttackClassifier = .mlp(),
+                  recipe: MLPClassifier? = nil, shadows given: [ShadowModel]? = nil) throws -> FittedAttack {
+    var shadows: [ShadowModel] = given ?? []
     let shadowTime = try seconds {
-        shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
-            .train(attackerData: attackerData, recipe: ShadowTraining.mlpRecipe(setup.recipe))
+        if given == nil {
+            shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
+                .train(attackerData: attackerData, recipe: ShadowTraining.mlpRecipe(recipe ?? setup.recipe))
+        }
     }
     var attack: FittedAttack!
     let attackTime = try seconds {
@@ -111,6 +120,62 @@ case "fleet":
     print("\(count) Purchase-100 networks on \(TrainingPool().workers) workers: \(f(time, 1)) s in all, \(f(time / Double(count), 2)) s per model")
     print("test accuracy min \(f(accuracies.min()!)) max \(f(accuracies.max()!))")
     print("RESULT name=fleet models=\(count) seconds=\(f(time, 1)) seconds_per_model=\(f(time / Double(count), 2)) min_test_accuracy=\(f(accuracies.min()!))")
+case "synthesis":
+    // Algorithm 1 against the Purchase-100 target, then the attack trained on synthetic shadows.
+    let perClass = Int(option("per-class") ?? "300")!
+    let density = option("start-density").map { Double($0)! }
+    let setup = try PurchaseSetup(classes: 100)
+    let api = BlackBox(setup.target)
+    var result: ModelBasedSynthesis.Result!
+    let synthesisTime = try seconds {
+        result = try ModelBasedSynthesis(startDensity: density, seed: 3)
+            .synthesize(counts: Array(repeating: perClass, count: 100), featureCount: 600, target: api)
+    }
+    let t = result.trace
+    let synthDensity = Double(result.data.features.values.reduce(0, +)) / Double(max(1, result.data.features.values.count))
+    let realDensity = Double(setup.attacker.features.values.reduce(0, +)) / Double(setup.attacker.features.values.count)
+    print("synthesized \(result.data.count) of \(t.requested.reduce(0, +)) records (yield \(f(t.yield))) in \(f(synthesisTime, 1)) s, start: \(density.map { "density \($0)" } ?? "fair coins (as published)")")
+    print("queries: \(t.queries) in all, \(f(t.queriesPerRecord, 1)) per record on successful attempts, \(f(t.totalQueriesPerRecord, 1)) counting failures; acceptances \(t.acceptances), halvings \(t.halvings), failed attempts \(t.failedAttempts), abandoned \(t.abandoned)")
+    print("per-class yield: min \(t.produced.min()!) max \(t.produced.max()!) of \(perClass)")
+    print("density of ones: synthetic \(f(synthDensity, 4)), real \(f(realDensity, 4))")
+    let synthetic = try shadowAttack(setup, attackerData: result.data)
+    let syntheticEval = try AttackTest.evaluate(synthetic, target: api, members: setup.train, nonMembers: setup.nonMembers)
+    let real = try shadowAttack(setup, attackerData: setup.attacker)
+    let realEval = try AttackTest.evaluate(real, target: api, members: setup.train, nonMembers: setup.nonMembers)
+    print("attack with synthetic shadows: precision \(f(syntheticEval.precision)), recall \(f(syntheticEval.recall)), AUC \(f(syntheticEval.roc.auc))")
+    print("attack with real shadows:      precision \(f(realEval.precision)), recall \(f(realEval.recall)), AUC \(f(realEval.roc.auc))")
+    print("RESULT name=synthesis yield=\(f(t.yield)) queries_per_record=\(f(t.queriesPerRecord, 1)) precision=\(f(syntheticEval.precision)) real_precision=\(f(realEval.precision)) synthetic_density=\(f(synthDensity, 4)) real_density=\(f(realDensity, 4)) seconds=\(f(synthesisTime, 1))")
+case "mitigations":
+    // R6: one Purchase-100 target behind each output policy, then retrained with L2.
+    let setup = try PurchaseSetup(classes: 100)
+    let shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
+        .train(attackerData: setup.attacker, recipe: ShadowTraining.mlpRecipe(setup.recipe))
+    let deck: [String: String] = [
+        "full vector": "0.66 / 0.92 / 0.87 / 1.00", "top-3": "0.66 / 0.92 / 0.87 / 0.99", "top-1": "0.66 / 0.89 / 0.83 / 1.00",
+        "label only": "0.66 / 0.66 / 0.60 / 0.99", "rounded, d = 3": "0.66 / 0.92 / 0.87 / 0.99", "rounded, d = 1": "0.66 / 0.89 / 0.83 / 1.00",
+        "temperature 5": "0.66 / 0.88 / 0.86 / 0.93", "temperature 20": "0.66 / 0.84 / 0.83 / 0.86",
+        "L2 0.0001": "0.68 / 0.87 / 0.81 / 0.96", "L2 0.001": "0.72 / 0.77 / 0.73 / 0.86", "L2 0.01": "0.63 / 0.53 / 0.54 / 0.52"]
+    print("mitigation          test acc  attack acc  precision  recall    | deck: test / attack acc / precision / recall")
+    func row(_ name: String, test: Double, _ e: AttackEvaluation) {
+        let padded = name.padding(toLength: 18, withPad: " ", startingAt: 0)
+        print("\(padded)  \(f(test))     \(f(e.accuracy))       \(f(e.precision))      \(f(e.recall))     | \(deck[name] ?? "")")
+        print("RESULT name=mitigation policy=\(name.replacingOccurrences(of: " ", with: "_")) test_accuracy=\(f(test)) attack_accuracy=\(f(e.accuracy)) precision=\(f(e.precision)) recall=\(f(e.recall))")
+    }
+    let testAccuracy = setup.target.accuracy(on: setup.nonMembers)
+    let policies: [OutputPolicy] = [.full, .topK(3), .topK(1), .labelOnly, .rounded(decimals: 3), .rounded(decimals: 1), .temperature(5), .temperature(20)]
+    for policy in policies {
+        let attack = try shadowAttack(setup, attackerData: setup.attacker, policy: policy, shadows: shadows)
+        let api = BlackBox(setup.target, policy: policy)
+        row(policy.description, test: testAccuracy, try AttackTest.evaluate(attack, target: api, members: setup.train, nonMembers: setup.nonMembers))
+    }
+    for l2 in [1e-4, 1e-3, 1e-2] {
+        var recipe = network
+        recipe.l2 = l2
+        let target = try recipe.fit(setup.train)
+        let attack = try shadowAttack(setup, attackerData: setup.attacker, recipe: recipe)
+        row("L2 \(l2)", test: target.accuracy(on: setup.nonMembers),
+            try AttackTest.evaluate(attack, target: BlackBox(target), members: setup.train, nonMembers: setup.nonMembers))
+    }
 case "small-mlp":
     // The shape of one per-class attack model: 4,000 records of 100 inputs, 64 ReLU, 2 outputs.
     let data = GaussianClusters.make(count: 4_000, featureCount: 100, classCount: 2, separation: 0.5, seed: 1)

@@ -93,6 +93,12 @@ public final class CairoCanvas: TextMeasurer {
                 cairo_new_sub_path(context)
                 cairo_arc(context, center.x, center.y, radius, 0, 2 * .pi)
                 finish(stroke: stroke, lineWidth: lineWidth, fill: fill)
+            case let .clip(x, y, w, h):
+                cairo_save(context)
+                cairo_rectangle(context, x, y, w, h)
+                cairo_clip(context)
+            case .unclip:
+                cairo_restore(context)
             case let .text(text, at, size, bold, color, horizontal, vertical, rotation):
                 font(size: size, bold: bold)
                 var extents = cairo_text_extents_t()
@@ -154,11 +160,3 @@ public func pngText(title: String, description: String) -> [(key: String, value:
     [("Title", title), ("Description", description), ("Software", "Membership Inference Lessons (Cairo, libpng)")]
 }
 
-extension LineChart {
-    /// Draws the chart at 2× density and returns the image with its text chunks.
-    public func render(scale: Double = 2) throws -> PNGImage {
-        let canvas = try CairoCanvas(width: width, height: height, scale: scale)
-        try canvas.draw(scene(measurer: canvas))
-        return canvas.image(text: pngText(title: title, description: altText))
-    }
-}

@@ -4,10 +4,13 @@ import Foundation
 public struct LineSeries: Equatable, Sendable {
     public var name: String
     public var points: [(x: Double, y: Double)]
+    /// An optional shaded band around the line (a spread over seeds, say): (lower, upper) per point.
+    public var band: [(lower: Double, upper: Double)]?
 
-    public init(name: String, points: [(x: Double, y: Double)]) {
+    public init(name: String, points: [(x: Double, y: Double)], band: [(lower: Double, upper: Double)]? = nil) {
         self.name = name
         self.points = points
+        self.band = band
     }
 
     /// A series with x = 1, 2, 3, ... (epochs, say).
@@ -18,25 +21,26 @@ public struct LineSeries: Equatable, Sendable {
     public static func == (a: LineSeries, b: LineSeries) -> Bool {
         a.name == b.name && a.points.count == b.points.count
             && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
+            && (a.band?.count ?? -1) == (b.band?.count ?? -1)
+            && zip(a.band ?? [], b.band ?? []).allSatisfy { $0.lower == $1.lower && $0.upper == $1.upper }
     }
 }
 
-/// Marker shapes, cycled with the palette so series stay distinct in greyscale.
-public enum MarkerShape: CaseIterable, Sendable { case circle, square, triangle, diamond }
-
-/// A line chart: several series, axes with nice ticks, axis titles, a title and a legend.
-///
-/// Lays out into a `Scene` (pure: same chart, same scene) that any canvas can draw.
-public struct LineChart: Equatable, Sendable {
+/// A line chart: several series with markers, optional shaded bands, linear or log axes, annotations.
+public struct LineChart: Figure, Equatable {
     public var title: String
     public var xLabel: String
     public var yLabel: String
     public var series: [LineSeries]
     /// Fixed y range (e.g. 0...1 for accuracies); nil fits the data.
     public var yRange: ClosedRange<Double>?
+    public var xScale: AxisScale = .linear
+    public var yScale: AxisScale = .linear
+    /// A horizontal reference line (the 0.5 baseline) and its legend name.
+    public var reference: (value: Double, name: String)?
+    public var annotations: [Annotation] = []
     /// One sentence for alt text beyond what the data says; optional.
     public var summary: String
-    /// Size in CSS pixels; PNGs are drawn at twice this.
     public var width: Double = 800
     public var height: Double = 500
 
@@ -50,158 +54,261 @@ public struct LineChart: Equatable, Sendable {
         self.summary = summary
     }
 
-    /// Alt text: the chart's kind, axes, series and their ranges, in sentences.
-    public var altText: String {
-        var text = "Line chart \"\(title)\": \(yLabel) against \(xLabel)."
-        for s in series where !s.points.isEmpty {
-            let first = s.points.first!, last = s.points.last!
-            text += " \(s.name) goes from \(Self.short(first.y)) at \(Self.short(first.x)) to \(Self.short(last.y)) at \(Self.short(last.x))."
+    public static func == (a: LineChart, b: LineChart) -> Bool { a.plot == b.plot }
+
+    /// The chart as an x–y plot.
+    public var plot: XYPlot {
+        var layers: [PlotLayer] = []
+        for s in series {
+            if let band = s.band {
+                layers.append(.band(name: s.name, x: s.points.map(\.x), lower: band.map(\.lower), upper: band.map(\.upper)))
+            }
         }
-        if !summary.isEmpty { text += " " + summary }
-        return text
+        if let reference {
+            let xs = series.flatMap { $0.points.map(\.x) }
+            layers.append(.reference(name: reference.name, from: DataPoint(xs.min() ?? 0, reference.value),
+                                     to: DataPoint(xs.max() ?? 1, reference.value)))
+        }
+        layers += series.map { .line(name: $0.name, points: $0.points.map { DataPoint($0.x, $0.y) }) }
+        var plot = XYPlot(kind: "Line chart", title: title, x: Axis(xLabel, scale: xScale), y: Axis(yLabel, scale: yScale, range: yRange),
+                          layers: layers, annotations: annotations, summary: summary)
+        plot.width = width
+        plot.height = height
+        return plot
     }
 
-    static func short(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e6 ? String(Int(v)) : String(format: "%.3g", v)
-    }
-
-    /// Lays the chart out with `measurer`'s text sizes.
-    public func scene(measurer: TextMeasurer) -> Scene {
-        var marks: [Mark] = [.rect(x: 0, y: 0, width: width, height: height, stroke: nil, lineWidth: 0, fill: .white)]
-        let titleSize = 18.0, labelSize = 14.0, tickSize = 12.0, pad = 12.0
-
-        let allPoints = series.flatMap { $0.points }.filter { $0.x.isFinite && $0.y.isFinite }
-        let xs = allPoints.map { $0.x }, ys = allPoints.map { $0.y }
-        let xTicks = Ticks.nice(lower: xs.min() ?? 0, upper: xs.max() ?? 1, count: 8)
-        let yTicks = yRange.map { Ticks.nice(lower: $0.lowerBound, upper: $0.upperBound, count: 5) }
-            ?? Ticks.nice(lower: ys.min() ?? 0, upper: ys.max() ?? 1, count: 5)
-        let xLabels = Ticks.labels(xTicks.ticks), yLabels = Ticks.labels(yTicks.ticks)
-
-        // Margins from the text they must hold.
-        let titleHeight = title.isEmpty ? 0 : measurer.measure(title, size: titleSize, bold: true).height
-        let yTickWidth = yLabels.map { measurer.measure($0, size: tickSize, bold: false).width }.max() ?? 0
-        let labelHeight = measurer.measure("Ag", size: labelSize, bold: false).height
-        let tickHeight = measurer.measure("0", size: tickSize, bold: false).height
-        let left = pad + labelHeight + 8 + yTickWidth + 8
-        let top = pad + titleHeight + (title.isEmpty ? 0 : 12)
-        let bottom = pad + labelHeight + 6 + tickHeight + 8
-        let right = pad + 8
-        let plot = (x: left, y: top, width: width - left - right, height: height - top - bottom)
-
-        func px(_ x: Double) -> Double { plot.x + (x - xTicks.lower) / (xTicks.upper - xTicks.lower) * plot.width }
-        func py(_ y: Double) -> Double { plot.y + plot.height - (y - yTicks.lower) / (yTicks.upper - yTicks.lower) * plot.height }
-
-        if !title.isEmpty {
-            marks.append(.text(title, at: Point(width / 2, pad), size: titleSize, bold: true, color: .ink,
-                               horizontal: .middle, vertical: .top, rotation: 0))
-        }
-        // Grid and ticks. X labels that would collide are thinned to every k-th tick.
-        for (tick, label) in zip(yTicks.ticks, yLabels) {
-            let y = py(tick)
-            marks.append(.path(points: [Point(plot.x, y), Point(plot.x + plot.width, y)], closed: false,
-                               stroke: .grid, lineWidth: 1, dash: [], fill: nil))
-            marks.append(.path(points: [Point(plot.x - 5, y), Point(plot.x, y)], closed: false,
-                               stroke: .axis, lineWidth: 1, dash: [], fill: nil))
-            marks.append(.text(label, at: Point(plot.x - 8, y), size: tickSize, bold: false, color: .ink,
-                               horizontal: .end, vertical: .middle, rotation: 0))
-        }
-        let widest = xLabels.map { measurer.measure($0, size: tickSize, bold: false).width }.max() ?? 0
-        let spacing = xTicks.ticks.count > 1 ? plot.width / Double(xTicks.ticks.count - 1) : plot.width
-        let every = max(1, Int(ceil((widest + 8) / max(spacing, 1))))
-        for (i, (tick, label)) in zip(xTicks.ticks, xLabels).enumerated() {
-            let x = px(tick)
-            marks.append(.path(points: [Point(x, plot.y), Point(x, plot.y + plot.height)], closed: false,
-                               stroke: .grid, lineWidth: 1, dash: [], fill: nil))
-            marks.append(.path(points: [Point(x, plot.y + plot.height), Point(x, plot.y + plot.height + 5)],
-                               closed: false, stroke: .axis, lineWidth: 1, dash: [], fill: nil))
-            if i % every == 0 {
-                marks.append(.text(label, at: Point(x, plot.y + plot.height + 8), size: tickSize, bold: false,
-                                   color: .ink, horizontal: .middle, vertical: .top, rotation: 0))
-            }
-        }
-        // Axes.
-        marks.append(.path(points: [Point(plot.x, plot.y), Point(plot.x, plot.y + plot.height),
-                                    Point(plot.x + plot.width, plot.y + plot.height)],
-                           closed: false, stroke: .axis, lineWidth: 1.2, dash: [], fill: nil))
-        marks.append(.text(xLabel, at: Point(plot.x + plot.width / 2, height - pad), size: labelSize, bold: false,
-                           color: .ink, horizontal: .middle, vertical: .bottom, rotation: 0))
-        marks.append(.text(yLabel, at: Point(pad, plot.y + plot.height / 2), size: labelSize, bold: false,
-                           color: .ink, horizontal: .middle, vertical: .top, rotation: 90))
-
-        // Series: colour, dash and marker all differ, so lines survive greyscale printing.
-        let dashes: [[Double]] = [[], [7, 4], [2, 3], [9, 3, 2, 3]]
-        let markerEvery = { (count: Int) in max(1, count / 12) }
-        for (index, s) in series.enumerated() {
-            let color = Palette.color(index)
-            let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { Point(px($0.x), py($0.y)) }
-            if points.count > 1 {
-                marks.append(.path(points: points, closed: false, stroke: color, lineWidth: 2.2,
-                                   dash: dashes[index % dashes.count], fill: nil))
-            }
-            let step = markerEvery(points.count)
-            for (i, point) in points.enumerated() where i % step == 0 || i == points.count - 1 {
-                marks.append(Self.marker(MarkerShape.allCases[index % MarkerShape.allCases.count], at: point, color: color))
-            }
-        }
-
-        // Legend in the corner of the plot that covers the fewest data points.
-        if series.count > 0 {
-            let rowHeight = measurer.measure("Ag", size: labelSize, bold: false).height + 6
-            let textWidth = series.map { measurer.measure($0.name, size: labelSize, bold: false).width }.max() ?? 0
-            let boxWidth = 12 + 34 + 8 + textWidth + 12
-            let boxHeight = 8 + rowHeight * Double(series.count) + 4
-            let inset = 10.0
-            let corners = [
-                (plot.x + plot.width - boxWidth - inset, plot.y + plot.height - boxHeight - inset), // bottom right
-                (plot.x + plot.width - boxWidth - inset, plot.y + inset),                            // top right
-                (plot.x + inset, plot.y + plot.height - boxHeight - inset),                          // bottom left
-                (plot.x + inset, plot.y + inset),                                                    // top left
-            ]
-            let screenPoints = allPoints.map { Point(px($0.x), py($0.y)) }
-            func covered(_ corner: (Double, Double)) -> Int {
-                screenPoints.filter { $0.x >= corner.0 - 4 && $0.x <= corner.0 + boxWidth + 4
-                    && $0.y >= corner.1 - 4 && $0.y <= corner.1 + boxHeight + 4 }.count
-            }
-            let best = corners.min { covered($0) < covered($1) }!
-            marks.append(.rect(x: best.0, y: best.1, width: boxWidth, height: boxHeight,
-                               stroke: Color(hex: 0xBBBBBB), lineWidth: 1, fill: Color.white.withAlpha(0.92)))
-            for (index, s) in series.enumerated() {
-                let color = Palette.color(index)
-                let y = best.1 + 8 + rowHeight * (Double(index) + 0.5)
-                let x0 = best.0 + 12
-                marks.append(.path(points: [Point(x0, y), Point(x0 + 34, y)], closed: false, stroke: color,
-                                   lineWidth: 2.2, dash: dashes[index % dashes.count], fill: nil))
-                marks.append(Self.marker(MarkerShape.allCases[index % MarkerShape.allCases.count],
-                                         at: Point(x0 + 17, y), color: color))
-                marks.append(.text(s.name, at: Point(x0 + 42, y), size: labelSize, bold: false, color: .ink,
-                                   horizontal: .start, vertical: .middle, rotation: 0))
-            }
-        }
-        return Scene(width: width, height: height, marks: marks)
-    }
-
-    static func marker(_ shape: MarkerShape, at p: Point, color: Color) -> Mark {
-        let r = 4.0
-        switch shape {
-        case .circle:
-            return .circle(center: p, radius: r, stroke: .white, lineWidth: 1, fill: color)
-        case .square:
-            return .rect(x: p.x - r, y: p.y - r, width: 2 * r, height: 2 * r, stroke: .white, lineWidth: 1, fill: color)
-        case .triangle:
-            return .path(points: [Point(p.x, p.y - r * 1.2), Point(p.x + r * 1.1, p.y + r * 0.8), Point(p.x - r * 1.1, p.y + r * 0.8)],
-                         closed: true, stroke: .white, lineWidth: 1, dash: [], fill: color)
-        case .diamond:
-            return .path(points: [Point(p.x, p.y - r * 1.3), Point(p.x + r * 1.1, p.y), Point(p.x, p.y + r * 1.3), Point(p.x - r * 1.1, p.y)],
-                         closed: true, stroke: .white, lineWidth: 1, dash: [], fill: color)
-        }
-    }
-
-    /// The chart's data as a table (for accessibility): columns x, then one per series.
-    public var dataTable: (columns: [String], rows: [[String]]) {
-        let xs = Array(Set(series.flatMap { $0.points.map { $0.x } })).sorted()
+    public var altText: String { plot.altText }
+    public var dataTable: DataTable {
+        let xs = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
         let rows = xs.map { x in
-            [Self.short(x)] + series.map { s in s.points.first { $0.x == x }.map { String(format: "%.4g", $0.y) } ?? "" }
+            [short(x)] + series.map { s in s.points.first { $0.x == x }.map { String(format: "%.4g", $0.y) } ?? "" }
         }
-        return ([xLabel] + series.map { $0.name }, rows)
+        return DataTable(columns: [xLabel] + series.map(\.name), rows: rows)
     }
+    public func scene(measurer: TextMeasurer) -> Scene { plot.scene(measurer: measurer) }
+}
+
+/// Histograms of two or more distributions over shared bins, overlaid and translucent.
+public struct Histogram: Figure, Equatable {
+    public var title: String
+    public var xLabel: String
+    public var distributions: [(name: String, values: [Double])]
+    public var bins: Int
+    /// Density (each histogram integrates to 1) instead of counts, for groups of different sizes.
+    public var density: Bool
+    public var range: ClosedRange<Double>?
+    public var summary: String = ""
+    public var width: Double = 800
+    public var height: Double = 500
+
+    public init(title: String, xLabel: String, distributions: [(name: String, values: [Double])], bins: Int = 20,
+                density: Bool = false, range: ClosedRange<Double>? = nil) {
+        self.title = title
+        self.xLabel = xLabel
+        self.distributions = distributions
+        self.bins = bins
+        self.density = density
+        self.range = range
+    }
+
+    public static func == (a: Histogram, b: Histogram) -> Bool { a.plot == b.plot }
+
+    /// The shared bin edges.
+    public var edges: [Double] {
+        let all = distributions.flatMap(\.values).filter(\.isFinite)
+        let lo = range?.lowerBound ?? all.min() ?? 0, hi = range?.upperBound ?? all.max() ?? 1
+        let span = hi > lo ? hi - lo : 1
+        return (0...bins).map { lo + span * Double($0) / Double(bins) }
+    }
+
+    /// Counts (or densities) per bin for each distribution; the last bin includes its right edge.
+    public var heights: [[Double]] {
+        let e = edges
+        let lo = e.first!, width = (e.last! - e.first!) / Double(bins)
+        return distributions.map { d in
+            var counts = [Double](repeating: 0, count: bins)
+            for v in d.values where v.isFinite && v >= lo && v <= e.last! {
+                counts[min(bins - 1, Int((v - lo) / width))] += 1
+            }
+            let total = Double(max(1, d.values.count))
+            return density ? counts.map { $0 / (total * width) } : counts
+        }
+    }
+
+    public var plot: XYPlot {
+        let e = edges
+        var p = XYPlot(kind: "Histogram", title: title, x: Axis(xLabel), y: Axis(density ? "density" : "count"),
+                       layers: zip(distributions, heights).map { .columns(name: $0.name, edges: e, heights: $1) }, summary: summary)
+        p.width = width
+        p.height = height
+        return p
+    }
+
+    public var altText: String {
+        var text = "Histogram \"\(title)\" of \(xLabel), \(bins) shared bins, \(density ? "as densities" : "as counts")."
+        for d in distributions where !d.values.isEmpty {
+            let sorted = d.values.sorted()
+            text += " \(d.name): \(d.values.count) values, median \(short(sorted[sorted.count / 2])), range \(short(sorted.first!))–\(short(sorted.last!))."
+        }
+        return summary.isEmpty ? text : text + " " + summary
+    }
+    public var dataTable: DataTable { plot.dataTable }
+    public func scene(measurer: TextMeasurer) -> Scene { plot.scene(measurer: measurer) }
+}
+
+/// Cumulative distribution functions: for each value v, the fraction of the group at or below v.
+public struct CDFChart: Figure, Equatable {
+    public var title: String
+    public var xLabel: String
+    public var distributions: [(name: String, values: [Double])]
+    public var summary: String = ""
+    public var width: Double = 800
+    public var height: Double = 500
+
+    public init(title: String, xLabel: String, distributions: [(name: String, values: [Double])]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.distributions = distributions
+    }
+
+    public static func == (a: CDFChart, b: CDFChart) -> Bool { a.plot == b.plot }
+
+    public var plot: XYPlot {
+        let layers: [PlotLayer] = distributions.map { d in
+            let sorted = d.values.filter(\.isFinite).sorted()
+            // At most ~400 steps: enough to look exact, small enough to draw fast.
+            let stride = max(1, sorted.count / 400)
+            var points = [DataPoint(sorted.first ?? 0, 0)]
+            for i in Swift.stride(from: 0, to: sorted.count, by: stride) {
+                points.append(DataPoint(sorted[i], Double(i + 1) / Double(sorted.count)))
+            }
+            if let last = sorted.last { points.append(DataPoint(last, 1)) }
+            return .line(name: d.name, points: points, markers: false, step: true)
+        }
+        var p = XYPlot(kind: "Cumulative distribution plot", title: title, x: Axis(xLabel),
+                       y: Axis("fraction at or below", range: 0...1), layers: layers, summary: summary)
+        p.width = width
+        p.height = height
+        return p
+    }
+
+    public var altText: String {
+        var text = "Cumulative distribution plot \"\(title)\" of \(xLabel)."
+        for d in distributions where !d.values.isEmpty {
+            let s = d.values.sorted()
+            text += " \(d.name): 25% at or below \(short(s[s.count / 4])), median \(short(s[s.count / 2])), 75% at or below \(short(s[3 * s.count / 4]))."
+        }
+        return summary.isEmpty ? text : text + " " + summary
+    }
+    public var dataTable: DataTable {
+        DataTable(columns: ["group", "25th percentile", "median", "75th percentile", "count"], rows: distributions.map { d in
+            let s = d.values.sorted()
+            return s.isEmpty ? [d.name, "", "", "", "0"] : [d.name, short(s[s.count / 4]), short(s[s.count / 2]), short(s[3 * s.count / 4]), String(s.count)]
+        })
+    }
+    public func scene(measurer: TextMeasurer) -> Scene { plot.scene(measurer: measurer) }
+}
+
+/// Points in the plane, optionally labelled (a dataset's train–test gap against attack precision, say).
+public struct ScatterChart: Figure, Equatable {
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [(name: String, points: [(x: Double, y: Double)], labels: [String])]
+    public var xRange: ClosedRange<Double>?
+    public var yRange: ClosedRange<Double>?
+    public var annotations: [Annotation] = []
+    public var summary: String = ""
+    public var width: Double = 800
+    public var height: Double = 500
+
+    public init(title: String, xLabel: String, yLabel: String,
+                series: [(name: String, points: [(x: Double, y: Double)], labels: [String])],
+                xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.xRange = xRange
+        self.yRange = yRange
+    }
+
+    public static func == (a: ScatterChart, b: ScatterChart) -> Bool { a.plot == b.plot }
+
+    public var plot: XYPlot {
+        var p = XYPlot(kind: "Scatter plot", title: title, x: Axis(xLabel, range: xRange), y: Axis(yLabel, range: yRange),
+                       layers: series.map { .scatter(name: $0.name, points: $0.points.map { DataPoint($0.x, $0.y) }, labels: $0.labels) },
+                       annotations: annotations, summary: summary)
+        p.width = width
+        p.height = height
+        return p
+    }
+
+    public var altText: String {
+        var text = "Scatter plot \"\(title)\": \(yLabel) against \(xLabel)."
+        for s in series {
+            let described = zip(s.points, s.labels + Array(repeating: "", count: max(0, s.points.count - s.labels.count)))
+                .prefix(12).map { $1.isEmpty ? "(\(short($0.x)), \(short($0.y)))" : "\($1) (\(short($0.x)), \(short($0.y)))" }
+            text += " \(s.name): " + described.joined(separator: ", ") + (s.points.count > 12 ? ", …" : "") + "."
+        }
+        return summary.isEmpty ? text : text + " " + summary
+    }
+    public var dataTable: DataTable {
+        DataTable(columns: ["series", "label", xLabel, yLabel], rows: series.flatMap { s in
+            s.points.enumerated().map { [s.name, $0.offset < s.labels.count ? s.labels[$0.offset] : "", short($0.element.x), short($0.element.y)] }
+        })
+    }
+    public func scene(measurer: TextMeasurer) -> Scene { plot.scene(measurer: measurer) }
+}
+
+/// ROC curves: true-positive rate against false-positive rate, with the chance diagonal and each
+/// curve's AUC in the legend; on log–log axes the low false-positive region shows.
+public struct ROCChart: Figure, Equatable {
+    public var title: String
+    public var curves: [(name: String, points: [(falsePositiveRate: Double, truePositiveRate: Double)], auc: Double)]
+    public var logScale: Bool
+    public var width: Double = 800
+    public var height: Double = 600
+
+    public init(title: String, curves: [(name: String, points: [(falsePositiveRate: Double, truePositiveRate: Double)], auc: Double)],
+                logScale: Bool = false) {
+        self.title = title
+        self.curves = curves
+        self.logScale = logScale
+    }
+
+    public static func == (a: ROCChart, b: ROCChart) -> Bool { a.plot == b.plot }
+
+    public var plot: XYPlot {
+        let lowest = logScale ? 1e-4 : 0
+        var layers: [PlotLayer] = [.reference(name: "chance (AUC 0.5)", from: DataPoint(lowest == 0 ? 0 : lowest, lowest == 0 ? 0 : lowest), to: DataPoint(1, 1))]
+        for c in curves {
+            // Thin the curve to at most ~500 points (keeping the extremes): same picture, faster drawing.
+            let stride = max(1, c.points.count / 500)
+            var pts = Swift.stride(from: 0, to: c.points.count, by: stride).map { c.points[$0] }
+            if let last = c.points.last, pts.last.map({ $0 != last }) ?? true { pts.append(last) }
+            let points = pts.map { DataPoint($0.falsePositiveRate, $0.truePositiveRate) }
+                .filter { !logScale || ($0.x > 0 && $0.y > 0) }
+            layers.append(.line(name: "\(c.name) (AUC \(String(format: "%.3f", c.auc)))", points: points, markers: false, step: false))
+        }
+        var p = XYPlot(kind: "ROC curve", title: title,
+                       x: Axis("false-positive rate", scale: logScale ? .log : .linear, range: logScale ? 1e-4...1 : 0...1),
+                       y: Axis("true-positive rate", scale: logScale ? .log : .linear, range: logScale ? 1e-4...1 : 0...1),
+                       layers: layers)
+        p.width = width
+        p.height = height
+        return p
+    }
+
+    public var altText: String {
+        "ROC curve \"\(title)\"\(logScale ? " on log–log axes" : ""): true-positive rate against false-positive rate, with the chance diagonal. "
+            + curves.map { "\($0.name): AUC \(String(format: "%.3f", $0.auc))." }.joined(separator: " ")
+    }
+    public var dataTable: DataTable {
+        DataTable(columns: ["curve", "AUC", "TPR at 1% FPR", "TPR at 0.1% FPR"], rows: curves.map { c in
+            func tpr(_ f: Double) -> String { short(c.points.filter { $0.falsePositiveRate <= f + 1e-12 }.map(\.truePositiveRate).max() ?? 0) }
+            return [c.name, String(format: "%.3f", c.auc), tpr(0.01), tpr(0.001)]
+        })
+    }
+    public func scene(measurer: TextMeasurer) -> Scene { plot.scene(measurer: measurer) }
 }

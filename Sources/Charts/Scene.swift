@@ -64,6 +64,9 @@ public enum Mark: Equatable, Sendable {
     /// Text at `at`; `rotation` in degrees counter-clockwise.
     case text(String, at: Point, size: Double, bold: Bool, color: Color,
               horizontal: HorizontalAnchor, vertical: VerticalAnchor, rotation: Double)
+    /// Marks until the matching `unclip` are clipped to this rectangle (the plot area).
+    case clip(x: Double, y: Double, width: Double, height: Double)
+    case unclip
 }
 
 /// Measures text for layout; the Cairo canvas measures with the real font, tests with a fixed rule.
@@ -110,6 +113,10 @@ public struct Scene: Equatable, Sendable {
                 lines.append("rect \(n(x)),\(n(y)) \(n(w))x\(n(h)) stroke \(c(stroke)) width \(n(lineWidth)) fill \(c(fill))")
             case let .circle(center, radius, stroke, lineWidth, fill):
                 lines.append("circle \(p(center)) r \(n(radius)) stroke \(c(stroke)) width \(n(lineWidth)) fill \(c(fill))")
+            case let .clip(x, y, w, h):
+                lines.append("clip \(n(x)),\(n(y)) \(n(w))x\(n(h))")
+            case .unclip:
+                lines.append("unclip")
             case let .text(text, at, size, bold, color, h, v, rotation):
                 lines.append("text \"\(text)\" at \(p(at)) size \(n(size))\(bold ? " bold" : "") \(color) \(h.rawValue)/\(v.rawValue)\(rotation != 0 ? " rotate \(n(rotation))" : "")")
             }

@@ -16,7 +16,7 @@ public struct LessonsCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lessons",
         abstract: "Run the membership-inference course and write it as a static site.",
-        subcommands: [Build.self, List.self, Check.self, Clean.self, RunLesson.self],
+        subcommands: [Build.self, List.self, Check.self, Clean.self, GalleryCommand.self, RunLesson.self],
         defaultSubcommand: Build.self)
 
     public init() {}
@@ -152,6 +152,19 @@ struct Clean: ParsableCommand {
 
     func run() throws {
         try? FileManager.default.removeItem(atPath: output)
+    }
+}
+
+struct GalleryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gallery", abstract: "Draw every chart kind and diagram from realistic data into one folder.")
+
+    @Option(name: .shortAndLong, help: "The folder to write the PNG and SVG files into.")
+    var output = "_gallery"
+
+    func run() throws {
+        let files = try Gallery.write(to: URL(fileURLWithPath: output), log: log)
+        print("Wrote \(files.count) files to \(URL(fileURLWithPath: output).standardizedFileURL.path)")
     }
 }
 

@@ -90,8 +90,11 @@ public enum CellOutput: Codable, Equatable, Sendable {
         public var width: Int
         public var height: Int
         public var kind: String
+        /// The figure's data as a table, shown folded under it.
+        public var data: Table?
 
-        public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: String) {
+        public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: String,
+                    data: Table? = nil) {
             self.file = file
             self.title = title
             self.altText = altText
@@ -99,6 +102,7 @@ public enum CellOutput: Codable, Equatable, Sendable {
             self.width = width
             self.height = height
             self.kind = kind
+            self.data = data
         }
     }
 

@@ -56,19 +56,23 @@ private func session(_ function: String) -> LessonSession {
     return session
 }
 
-private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String) throws {
+private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String,
+                       data: CellOutput.Table? = nil) throws {
     let session = session("show")
     let name = session.nextFigureName(extension: "png")
     try image.write(to: session.figureFolder.appendingPathComponent(name))
     session.addOutput(.figure(.init(file: "\(session.figurePrefix)/\(name)", title: title, altText: altText,
                                     caption: caption, width: image.width / 2, height: image.height / 2,
-                                    kind: kind)))
+                                    kind: kind, data: data)))
 }
 
-/// Shows a line chart under the running cell: drawn at 2× density, written as PNG with its title
-/// and alt text in tEXt chunks, and placed on the page with its caption.
-public func show(_ chart: LineChart, caption: String = "") throws {
-    try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption, kind: "line chart")
+/// Shows a chart under the running cell: drawn at 2× density, written as PNG with its title and alt
+/// text in tEXt chunks, and placed on the page with its caption and its data as a folded table.
+public func show(_ chart: some Figure, caption: String = "") throws {
+    let table = chart.dataTable
+    let data = CellOutput.Table(caption: "Data of the figure", columns: table.columns, rows: table.rows)
+    try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption,
+                  kind: String(describing: type(of: chart)), data: data)
 }
 
 /// Shows a Graphviz diagram under the running cell.

@@ -43,3 +43,58 @@ extension Diagram {
         return d
     }
 }
+
+extension Diagram {
+    /// The architecture of a fitted MLP: one node per layer with its size and activation, edges
+    /// labelled with the number of parameters (weights + biases) between layers.
+    public static func architecture(of model: FittedMLP, title: String = "Network architecture",
+                                    inputName: String = "input features", outputName: String = "class probabilities") -> Diagram {
+        let sizes = [model.inputCount] + model.layers.map { $0.weights.columns }
+        var d = Diagram(title: "\(title): \(model.parameterCount.formatted()) parameters", direction: .leftToRight,
+                        altText: "A fully connected network: \(sizes.map(String.init).joined(separator: " → ")) units, \(model.activation.rawValue) hidden layers and a softmax output; \(model.parameterCount) parameters in all.")
+        d.node("layer0", "Input\n\(sizes[0]) \(inputName)", shape: .box, fill: "#D6E9F5")
+        for (i, layer) in model.layers.enumerated() {
+            let last = i == model.layers.count - 1
+            let label = last ? "Output\n\(sizes[i + 1]) \(outputName)\nsoftmax" : "Hidden \(i + 1)\n\(sizes[i + 1]) units\n\(model.activation.rawValue)"
+            d.node("layer\(i + 1)", label, shape: .box, fill: last ? "#F1DCEA" : "#FBE7C6")
+            let parameters = layer.weights.values.count + layer.biases.count
+            d.edge("layer\(i)", "layer\(i + 1)", label: "\(layer.weights.rows)×\(layer.weights.columns) + \(layer.biases.count)\n= \(parameters.formatted()) parameters")
+        }
+        return d
+    }
+
+    /// Algorithm 1 of the paper (model-based synthesis) as a flowchart.
+    public static func algorithmOneFlowchart() -> Diagram {
+        var d = Diagram(title: "Algorithm 1: synthesizing a record of class c by hill climbing on the target's confidence",
+                        direction: .topToBottom,
+                        altText: "Start from a random record with k = k_max. Query the target. If the confidence y_c for class c did not drop, and it exceeds conf_min with c the predicted class, keep the record with probability y_c; otherwise remember it as the best so far. If the confidence dropped, count a rejection, and after rej_max rejections in a row halve k (not below k_min). Then re-randomize k features of the best record and query again; after iter_max queries the attempt fails.")
+        let decision = "#FFFFFF", step = "#FBE7C6", good = "#D3EFE4", bad = "#F8D7DA"
+        d.node("start", "x ← random record\ny*_c ← 0, j ← 0, k ← k_max", fill: step)
+        d.node("query", "y ← f_target(x)\n(one query)", fill: "#D6E9F5")
+        d.node("better", "y_c ≥ y*_c ?", shape: .diamond, fill: decision)
+        d.node("confident", "y_c > conf_min\nand c = argmax y ?", shape: .diamond, fill: decision)
+        d.node("sample", "rand() < y_c ?", shape: .diamond, fill: decision)
+        d.node("accept", "return x\n(a synthetic record of class c)", shape: .ellipse, fill: good)
+        d.node("keep", "x* ← x, y*_c ← y_c, j ← 0", fill: step)
+        d.node("reject", "j ← j + 1", fill: step)
+        d.node("halve", "j > rej_max ?\nthen k ← max(k_min, ⌈k/2⌉), j ← 0", fill: step)
+        d.node("propose", "x ← x* with k features\nre-randomized", fill: step)
+        d.node("budget", "iterations < iter_max ?", shape: .diamond, fill: decision)
+        d.node("fail", "failure: retry from\na new random record", shape: .ellipse, fill: bad)
+        d.edge("start", "query")
+        d.edge("query", "better")
+        d.edge("better", "confident", label: "yes")
+        d.edge("better", "reject", label: "no")
+        d.edge("confident", "sample", label: "yes")
+        d.edge("confident", "keep", label: "no")
+        d.edge("sample", "accept", label: "yes")
+        d.edge("sample", "keep", label: "no")
+        d.edge("reject", "halve")
+        d.edge("keep", "propose")
+        d.edge("halve", "propose")
+        d.edge("propose", "budget")
+        d.edge("budget", "query", label: "yes", dashed: true)
+        d.edge("budget", "fail", label: "no")
+        return d
+    }
+}

@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "MembershipInferenceTests", dependencies: ["MembershipInference", "MachineLearning"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Diagrams", "PNGCodec", "TestSupport"],
                     exclude: ["Golden"]),
+        .testTarget(name: "LessonRuntimeTests", dependencies: ["LessonRuntime", "PNGCodec"]),
         .testTarget(name: "SiteWriterTests", dependencies: ["SiteWriter", "LessonCore"]),
         .testTarget(name: "CourseCLITests", dependencies: ["CourseCLI", "LessonCore", "LessonRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PNGCodec"], exclude: ["Fixtures"]),

@@ -49,6 +49,10 @@ int cpng_write_rgba(const char *path, uint32_t width, uint32_t height,
         return -1;
     }
     png_init_io(png, file);
+    /* Charts are mostly flat colour: the SUB filter and a middle zlib level compress them about as
+     * well as the defaults (all filters, level 6) at a fraction of the time. */
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_compression_level(png, 5);
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (text_count > 0) {

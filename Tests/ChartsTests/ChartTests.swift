@@ -35,7 +35,7 @@ final class ChartTests: XCTestCase {
     }
 
     func testTheAltTextDescribesEverySeries() {
-        XCTAssertEqual(Self.chart.altText, "Line chart \"Accuracy per epoch\": accuracy against epoch. training goes from 0.5 at 1 to 1 at 4. test goes from 0.45 at 1 to 0.66 at 4.")
+        XCTAssertEqual(Self.chart.altText, "Line chart \"Accuracy per epoch\": accuracy against epoch. training: from 0.5 at 1 to 1 at 4. test: from 0.45 at 1 to 0.66 at 4.")
     }
 
     func testTheRenderedPNGDecodesIsTwiceTheSizeNotBlankAndCarriesText() throws {

@@ -46,8 +46,9 @@ enum LessonProcess {
             .compactMap { try? decoder.decode(RunEvent.self, from: Data($0.utf8)) }
         let stdout = String(decoding: (try? Data(contentsOf: stdoutFile)) ?? Data(), as: UTF8.self)
         let stderr = String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self)
-        let manifest = ManifestAssembler.assemble(lesson: lesson, events: eventList, stdout: stdout,
+        var manifest = ManifestAssembler.assemble(lesson: lesson, events: eventList, stdout: stdout,
                                                   stderr: stderr, token: token, exit: exit, seconds: seconds)
+        manifest.profile = profile
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(manifest).write(to: figures.appendingPathComponent("manifest.json"))

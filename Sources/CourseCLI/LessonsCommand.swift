@@ -82,7 +82,8 @@ struct Build: ParsableCommand {
                     log("  ✓ \(lesson.id) passed in \(String(format: "%.1f", manifest.seconds)) s")
                 }
             }
-            let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary)
+            let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: profile,
+                                    seed: String(RunProfile.seed), observationClaims: PaperObservations.claims)
             try writer.write(executed, to: publisher.staging,
                              assets: assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets())
             try publisher.publish()

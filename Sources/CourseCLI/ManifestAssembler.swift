@@ -21,12 +21,14 @@ public enum ManifestAssembler {
         let printed = splitStdout(stdout, token: token)
         var began = Set<Int>(), ended: [Int: Double] = [:], outputs: [Int: [CellOutput]] = [:]
         var thrown: [Int: String] = [:]
+        var observations: [Observation] = []
         for event in events {
             switch event {
             case .begin(let cell): began.insert(cell)
             case .end(let cell, let seconds): ended[cell] = seconds
             case .output(let cell, let output): outputs[cell, default: []].append(output)
             case .error(let cell, let message): thrown[cell] = message
+            case .observation(_, let observation): observations.append(observation)
             }
         }
         var cells: [CellResult] = []
@@ -66,9 +68,11 @@ public enum ManifestAssembler {
             lessonError = "\(lesson.path): the lesson process failed outside any cell: \(detail)"
                 + (tail.isEmpty ? "" : "\n\(tail)")
         }
-        return OutputManifest(lessonID: lesson.id, path: lesson.path, title: lesson.title,
-                              status: failed ? .failed : .passed, seconds: seconds, cells: cells,
-                              lessonError: lessonError)
+        var manifest = OutputManifest(lessonID: lesson.id, path: lesson.path, title: lesson.title,
+                                      status: failed ? .failed : .passed, seconds: seconds, cells: cells,
+                                      lessonError: lessonError)
+        manifest.observations = observations
+        return manifest
     }
 
     /// Splits the child's stdout into each cell's printed text using the begin/end markers.

@@ -17,6 +17,10 @@ public struct OutputManifest: Codable, Equatable, Sendable {
     public var cells: [CellResult]
     /// A failure that belongs to no cell (the process could not start, say).
     public var lessonError: String?
+    /// The paper's observations this lesson checked.
+    public var observations: [Observation] = []
+    /// The run profile (smoke, quick, paper) and the course seed.
+    public var profile: String = ""
 
     public init(lessonID: String, path: String, title: String, status: Status, seconds: Double,
                 cells: [CellResult], lessonError: String? = nil) {
@@ -120,4 +124,49 @@ public enum CellOutput: Codable, Equatable, Sendable {
             self.numericColumns = numericColumns
         }
     }
+}
+
+/// One of the paper's observations (O1–O17) as checked by a run: the claim, the paper's numbers, this
+/// run's numbers, the rule that turned the numbers into a verdict, and why.
+public struct Observation: Codable, Equatable, Sendable {
+    public enum Verdict: String, Codable, Sendable, CaseIterable {
+        case held = "held"
+        case heldInPart = "held in part"
+        case didNotHold = "did not hold"
+    }
+
+    /// "O1" … "O17".
+    public var id: String
+    /// The claim in the deck's words.
+    public var claim: String
+    /// What the paper reports, as readable text ("Purchase-100: precision 0.935 …").
+    public var paper: String
+    /// What this run measured, in the same shape.
+    public var measured: String
+    /// The rule applied to the measured numbers, stated so a reader can check it.
+    public var rule: String
+    public var verdict: Verdict
+    /// Why it came out this way, for a learner.
+    public var explanation: String
+    /// Where the evidence is: the lesson, and the labels of the cells whose outputs back the claim.
+    public var lessonID: String
+    public var cellLabel: String
+    public var evidenceCells: [String]
+
+    public init(id: String, claim: String, paper: String, measured: String, rule: String, verdict: Verdict,
+                explanation: String, lessonID: String, cellLabel: String, evidenceCells: [String]) {
+        self.id = id
+        self.claim = claim
+        self.paper = paper
+        self.measured = measured
+        self.rule = rule
+        self.verdict = verdict
+        self.explanation = explanation
+        self.lessonID = lessonID
+        self.cellLabel = cellLabel
+        self.evidenceCells = evidenceCells
+    }
+
+    /// The observation ids in order, O1 … O17.
+    public static let ids = (1...17).map { "O\($0)" }
 }

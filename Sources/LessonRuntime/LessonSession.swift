@@ -11,6 +11,7 @@ public enum RunEvent: Codable, Equatable, Sendable {
     case end(cell: Int, seconds: Double)
     case output(cell: Int, CellOutput)
     case error(cell: Int, message: String)
+    case observation(cell: Int, Observation)
 }
 
 /// The marker lines a child prints on stdout around each cell: `\n␞MIL:<token>:begin:<index>\n`.
@@ -20,13 +21,29 @@ public enum CellMarker {
     }
 }
 
-/// The run profile: `quick` (the default; sized for a 2-core laptop) or `paper` (the paper's sizes).
+/// The run profile: `smoke` (tiny sizes, seconds per lesson; what the test suite runs), `quick` (the
+/// default: sized so every observation has enough data to show its effect on a 2-core laptop) or
+/// `paper` (the paper's sizes). The same cells run in every profile; only sizes change.
 public enum RunProfile: String, CaseIterable, Sendable {
-    case quick, paper
+    case smoke, quick, paper
 
     /// Read from `MIL_PROFILE`, which `lessons build --profile` sets for each lesson process.
     public static var current: RunProfile {
         ProcessInfo.processInfo.environment["MIL_PROFILE"].flatMap(RunProfile.init(rawValue:)) ?? .quick
+    }
+
+    /// The value for this profile: `profile.pick(smoke: 500, quick: 2_500, paper: 10_000)`.
+    public func pick<T>(smoke: T, quick: T, paper: T) -> T {
+        switch self {
+        case .smoke: smoke
+        case .quick: quick
+        case .paper: paper
+        }
+    }
+
+    /// The course's seed: `MIL_SEED`, or 2017.
+    public static var seed: UInt64 {
+        ProcessInfo.processInfo.environment["MIL_SEED"].flatMap(UInt64.init) ?? 2017
     }
 }
 
@@ -99,6 +116,16 @@ public final class LessonSession: @unchecked Sendable {
         let count = (figureCounts[index] ?? 0) + 1
         figureCounts[index] = count
         return count == 1 ? "\(label).\(ext)" : "\(label)-\(count).\(ext)"
+    }
+
+    func addObservation(_ observation: Observation) {
+        record(.observation(cell: currentCell ?? -1, observation))
+    }
+
+    /// The label of the running cell.
+    public var currentLabel: String {
+        guard let index = currentCell, index < lesson.cells.count else { return "" }
+        return lesson.cells[index].label
     }
 
     func addOutput(_ output: CellOutput) {

@@ -22,10 +22,26 @@ public struct ExecutedLesson: Sendable {
 public struct SiteWriter {
     public var courseTitle: String
     public var courseSummary: String
+    /// Which run profile and seed produced the site; every page says so.
+    public var profile: String
+    public var seed: String
+    /// The claims of all observations, by id, so that unchecked ones can be listed too.
+    public var observationClaims: [String: String]
 
-    public init(courseTitle: String, courseSummary: String) {
+    public init(courseTitle: String, courseSummary: String, profile: String = "", seed: String = "",
+                observationClaims: [String: String] = [:]) {
         self.courseTitle = courseTitle
         self.courseSummary = courseSummary
+        self.profile = profile
+        self.seed = seed
+        self.observationClaims = observationClaims
+    }
+
+    /// Every observation checked by the run, by id (the last one wins if two lessons check the same id).
+    func observations(_ lessons: [ExecutedLesson]) -> [String: (Observation, ExecutedLesson)] {
+        var found: [String: (Observation, ExecutedLesson)] = [:]
+        for lesson in lessons { for o in lesson.manifest.observations { found[o.id] = (o, lesson) } }
+        return found
     }
 
     /// Writes `index.html` and the lesson pages into `folder` (which must exist) and copies the
@@ -48,6 +64,12 @@ public struct SiteWriter {
                                       next: i + 1 < lessons.count ? lessons[i + 1] : nil, all: lessons)
             try html.write(to: folder.appendingPathComponent(lesson.pageName), atomically: true, encoding: .utf8)
         }
+        let checked = observations(lessons)
+        for id in Observation.ids {
+            try observationPage(id, checked[id], all: lessons)
+                .write(to: folder.appendingPathComponent("\(id).html"), atomically: true, encoding: .utf8)
+        }
+        try observationsJSON(checked).write(to: folder.appendingPathComponent("observations.json"))
     }
 
     func layout(title: String, body: String, sidebar: String) -> String {
@@ -65,6 +87,7 @@ public struct SiteWriter {
         \(sidebar)
         <main>
         \(body)
+        <footer class="run-info">Computed by this run: profile <strong>\(HTML.text(profile.isEmpty ? "default" : profile))</strong>, seed \(HTML.text(seed.isEmpty ? "default" : seed)). Purchase-like and Texas-like data are synthetic stand-ins, labelled where used.</footer>
         </main>
         </div>
         </body>
@@ -81,7 +104,88 @@ public struct SiteWriter {
             let failed = lesson.manifest.status == .failed
             html += "<li\(here ? " class=\"current\"" : "")><a href=\"\(HTML.attribute(lesson.pageName))\"\(here ? " aria-current=\"page\"" : "")>\(HTML.text(lesson.lesson.title))</a>\(failed ? " <span class=\"badge failed\">failed</span>" : "")</li>\n"
         }
+        html += "</ol>\n<p class=\"nav-heading\">Observations</p>\n<ol class=\"observations\">\n"
+        let checked = observations(lessons)
+        for id in Observation.ids {
+            let here = current == id
+            let badge = checked[id].map { Self.badge($0.0.verdict) } ?? "<span class=\"badge unchecked\">–</span>"
+            html += "<li\(here ? " class=\"current\"" : "")><a href=\"\(id).html\"\(here ? " aria-current=\"page\"" : "")>\(id)</a> \(badge)</li>\n"
+        }
         return html + "</ol>\n</nav>"
+    }
+
+    static func badge(_ verdict: Observation.Verdict) -> String {
+        let cls = verdict == .held ? "held" : verdict == .heldInPart ? "partly" : "failed"
+        return "<span class=\"badge \(cls)\">\(HTML.text(verdict.rawValue))</span>"
+    }
+
+    func observationsIndexHTML(_ lessons: [ExecutedLesson]) -> String {
+        let checked = observations(lessons)
+        let held = checked.values.filter { $0.0.verdict == .held }.count
+        var html = "<h2>The paper's observations, checked by this run</h2>\n"
+        html += "<p>\(held) of 17 held, \(checked.values.filter { $0.0.verdict == .heldInPart }.count) held in part, \(checked.values.filter { $0.0.verdict == .didNotHold }.count) did not hold, \(17 - checked.count) not checked in this run.</p>\n"
+        html += "<div class=\"table-wrap\"><table class=\"observations\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">claim</th><th scope=\"col\">verdict</th><th scope=\"col\">this run</th></tr></thead>\n<tbody>\n"
+        for id in Observation.ids {
+            let claim = checked[id]?.0.claim ?? observationClaims[id] ?? ""
+            let verdict = checked[id].map { Self.badge($0.0.verdict) } ?? "<span class=\"badge unchecked\">not checked</span>"
+            html += "<tr><td><a href=\"\(id).html\">\(id)</a></td><td>\(HTML.text(claim))</td><td>\(verdict)</td><td>\(HTML.text(checked[id]?.0.measured ?? ""))</td></tr>\n"
+        }
+        return html + "</tbody>\n</table></div>\n<p class=\"meta\">The same data as JSON: <a href=\"observations.json\">observations.json</a>.</p>\n"
+    }
+
+    func observationPage(_ id: String, _ found: (Observation, ExecutedLesson)?, all: [ExecutedLesson]) -> String {
+        let number = Int(id.dropFirst()) ?? 1
+        var body = ""
+        guard let (o, lesson) = found else {
+            body += "<h1>\(HTML.text(id)): \(HTML.text(observationClaims[id] ?? ""))</h1>\n"
+            body += "<p class=\"error-banner\">This observation was not checked in this run: no lesson of this build tests it yet.</p>\n"
+            body += observationPager(number)
+            return layout(title: "\(id) — \(courseTitle)", body: body, sidebar: sidebar(all, current: id))
+        }
+        body += "<h1>\(HTML.text(id)): \(HTML.text(o.claim))</h1>\n"
+        body += "<p class=\"verdict\">Verdict: \(Self.badge(o.verdict))</p>\n"
+        body += "<div class=\"table-wrap\"><table>\n<tbody>\n"
+        body += "<tr><th scope=\"row\">The paper</th><td>\(HTML.text(o.paper))</td></tr>\n"
+        body += "<tr><th scope=\"row\">This run</th><td>\(HTML.text(o.measured))</td></tr>\n"
+        body += "<tr><th scope=\"row\">Rule</th><td>\(HTML.text(o.rule))</td></tr>\n"
+        body += "</tbody>\n</table></div>\n"
+        body += "<h2>Why</h2>\n<p>\(HTML.text(o.explanation))</p>\n"
+        body += "<h2>Evidence</h2>\n"
+        for label in o.evidenceCells {
+            guard let cell = lesson.lesson.cells.first(where: { $0.label == label }) else { continue }
+            let result = lesson.manifest.cells.first { $0.label == label }
+            body += "<p class=\"meta\">From <a href=\"\(HTML.attribute(lesson.pageName))#\(HTML.attribute(label))\">\(HTML.text(lesson.lesson.title)), cell \(HTML.text(label))</a> (\(HTML.text(lesson.lesson.path)):\(cell.fenceLine)–\(cell.closingLine)):</p>\n"
+            var shown = cell
+            shown.options.echo = false
+            body += cellHTML(shown, result: result, path: lesson.lesson.path)
+        }
+        body += observationPager(number)
+        return layout(title: "\(id) — \(courseTitle)", body: body, sidebar: sidebar(all, current: id))
+    }
+
+    func observationPager(_ number: Int) -> String {
+        var html = "<nav class=\"pager\">"
+        html += number > 1 ? "<a class=\"prev\" href=\"O\(number - 1).html\" rel=\"prev\">← O\(number - 1)</a>" : "<a class=\"prev\" href=\"index.html\">← Index</a>"
+        html += number < 17 ? "<a class=\"next\" href=\"O\(number + 1).html\" rel=\"next\">O\(number + 1) →</a>" : "<span></span>"
+        return html + "</nav>\n"
+    }
+
+    func observationsJSON(_ checked: [String: (Observation, ExecutedLesson)]) throws -> Data {
+        struct Entry: Encodable {
+            var id: String, claim: String, verdict: String, paper: String, measured: String, rule: String
+            var lesson: String, cell: String, profile: String, seed: String
+        }
+        let entries = Observation.ids.map { id -> Entry in
+            guard let (o, lesson) = checked[id] else {
+                return Entry(id: id, claim: observationClaims[id] ?? "", verdict: "not checked", paper: "", measured: "",
+                             rule: "", lesson: "", cell: "", profile: profile, seed: seed)
+            }
+            return Entry(id: id, claim: o.claim, verdict: o.verdict.rawValue, paper: o.paper, measured: o.measured, rule: o.rule,
+                         lesson: lesson.lesson.id, cell: o.cellLabel, profile: profile, seed: seed)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(entries)
     }
 
     func indexPage(_ lessons: [ExecutedLesson]) -> String {
@@ -97,6 +201,7 @@ public struct SiteWriter {
             body += "<p class=\"meta\">\(lesson.lesson.cells.count) cells · ran in \(Self.seconds(lesson.manifest.seconds))\(lesson.manifest.status == .failed ? " · <span class=\"badge failed\">failed</span>" : "")</p></li>\n"
         }
         body += "</ol>\n"
+        body += observationsIndexHTML(lessons)
         return layout(title: courseTitle, body: body, sidebar: sidebar(lessons, current: nil))
     }
 

@@ -13,7 +13,7 @@ final class RealCourseTests: XCTestCase {
         }
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("real-site-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: site) }
-        let result = try runCommand(binary, ["build", "--output", site.path], in: packageRoot)
+        let result = try runCommand(binary, ["build", "--output", site.path, "--profile", "smoke"], in: packageRoot)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.stdout.contains("all passed"), result.stdout)
 

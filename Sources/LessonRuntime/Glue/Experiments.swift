@@ -1,0 +1,95 @@
+import Foundation
+import LessonCore
+import MachineLearning
+import MembershipInference
+
+/// One run of the paper's experiment on a Purchase-like population: a target MLP, shadow models of
+/// the same recipe and size on the attacker's disjoint data, per-class attack models, and the
+/// balanced test on the target's members and non-members.
+///
+/// Lessons call this for sweeps (sizes, classes, mitigations) after lesson 2 has built the pipeline
+/// step by step.
+public struct MembershipExperiment: Sendable {
+    public var population: PurchaseLike
+    public var trainingSize: Int
+    public var recipe: MLPClassifier
+    public var shadowCount: Int
+    public var attack: AttackModel
+    public var seed: UInt64
+
+    public init(population: PurchaseLike, trainingSize: Int, recipe: MLPClassifier, shadowCount: Int,
+                attack: AttackModel = AttackModel(), seed: UInt64) {
+        self.population = population
+        self.trainingSize = trainingSize
+        self.recipe = recipe
+        self.shadowCount = shadowCount
+        self.attack = attack
+        self.seed = seed
+    }
+
+    /// What one run measured.
+    public struct Result: Sendable {
+        public var target: FittedMLP
+        public var members: Dataset
+        public var nonMembers: Dataset
+        public var attackerData: Dataset
+        public var shadows: [ShadowModel]
+        public var evaluation: AttackEvaluation
+        public var trainAccuracy: Double
+        public var testAccuracy: Double
+        public var gap: Double { trainAccuracy - testAccuracy }
+    }
+
+    /// The target's members are records [0, n), its non-members [n, 2n), the attacker's data
+    /// [2n, 2n + 4n): disjoint by construction, and audited.
+    public func data() throws -> (members: Dataset, nonMembers: Dataset, attacker: Dataset) {
+        let n = trainingSize
+        var plan = SplitPlan(poolSize: 6 * n, seed: seed)
+        plan.record("target in", indices: Array(0..<n))
+        plan.record("target out", indices: Array(n..<(2 * n)))
+        plan.record("attacker", indices: Array((2 * n)..<(6 * n)))
+        try plan.audit()
+        return (population.records(count: n, first: 0), population.records(count: n, first: n),
+                population.records(count: 4 * n, first: 2 * n))
+    }
+
+    /// Runs the experiment; `policy` is the target API's output policy (the shadows' answers go
+    /// through the same policy, as the attacker knows the API).
+    public func run(policy: OutputPolicy = .full, shadowData: Dataset? = nil) throws -> Result {
+        let (members, nonMembers, attacker) = try data()
+        return try Self.run(members: members, nonMembers: nonMembers, attacker: shadowData ?? attacker, recipe: recipe,
+                            shadowCount: shadowCount, attack: attack, seed: seed, policy: policy)
+    }
+
+    /// The experiment on any data: `members` train the target, `nonMembers` are held out, and the
+    /// shadows train on `attacker` (disjoint from both; the caller guarantees it).
+    public static func run(members: Dataset, nonMembers: Dataset, attacker: Dataset, recipe: MLPClassifier, shadowCount: Int,
+                           attack: AttackModel = AttackModel(), seed: UInt64, policy: OutputPolicy = .full) throws -> Result {
+        var recipe = recipe
+        recipe.seed = seed
+        recipe.evaluateEachEpoch = false
+        let target = try recipe.fit(members)
+        let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
+            .train(attackerData: attacker, recipe: ShadowTraining.mlpRecipe(recipe))
+        let fitted = try attack.fit(AttackData(shadows: shadows, policy: policy))
+        let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
+        return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows,
+                      evaluation: evaluation, trainAccuracy: target.accuracy(on: members), testAccuracy: target.accuracy(on: nonMembers))
+    }
+}
+
+/// Prints a one-line progress note to stderr (the lesson's log, not the page).
+public func progress(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// The path of a file shipped in the course's `Assets/` folder (`"data/adult.data.gz"`): looked up in
+/// the working directory, then in the package this binary was built from.
+public func assetPath(_ relative: String) throws -> String {
+    let local = URL(fileURLWithPath: "Assets").appendingPathComponent(relative)
+    if FileManager.default.fileExists(atPath: local.path) { return local.path }
+    let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets").appendingPathComponent(relative)
+    if FileManager.default.fileExists(atPath: built.path) { return built.path }
+    throw DataError(path: "Assets/\(relative)", message: "missing data file; it ships with the course in Assets/\(relative) — restore it with `git checkout -- Assets/\(relative)`")
+}

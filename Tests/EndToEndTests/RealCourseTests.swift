@@ -35,5 +35,18 @@ final class RealCourseTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(kinds["chart"] ?? 0, 1)
         XCTAssertGreaterThanOrEqual(kinds["diagram"] ?? 0, 1)
+
+        // Every observation has its page, the index lists them, and the JSON has all seventeen with a
+        // verdict that one of the lessons computed.
+        for id in (1...17).map({ "O\($0)" }) {
+            let observation = try String(contentsOf: site.appendingPathComponent("\(id).html"), encoding: .utf8)
+            XCTAssertTrue(observation.contains("<h1>\(id):"), id)
+            XCTAssertTrue(index.contains("href=\"\(id).html\""), id)
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: site.appendingPathComponent("observations.json"))) as! [[String: String]]
+        XCTAssertEqual(json.map { $0["id"]! }, (1...17).map { "O\($0)" })
+        let verdicts = json.map { $0["verdict"]! }
+        XCTAssertTrue(verdicts.allSatisfy { ["held", "held in part", "did not hold"].contains($0) }, "every observation was checked: \(verdicts)")
+        XCTAssertTrue(json.allSatisfy { $0["profile"] == "smoke" && !($0["measured"] ?? "").isEmpty })
     }
 }

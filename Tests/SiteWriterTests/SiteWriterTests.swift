@@ -83,3 +83,39 @@ final class SiteWriterTests: XCTestCase {
         }
     }
 }
+
+final class ObservationPageTests: XCTestCase {
+    func testAnObservationPageShowsClaimNumbersRuleVerdictAndEvidence() throws {
+        let lesson = try Lesson.parse(source: "# Sweep\n\n```swift label=sweep\nprint(1)\n```\n", path: "Lessons/03-sweep.md")
+        var manifest = OutputManifest(lessonID: lesson.id, path: lesson.path, title: lesson.title, status: .passed, seconds: 1, cells: [
+            CellResult(index: 0, label: "sweep", fenceLine: 3, closingLine: 5, status: .passed, stdout: "precision 0.9 < 1\n",
+                       outputs: [.table(.init(caption: "Sweep", columns: ["K", "precision"], rows: [["2", "0.5"], ["100", "0.9"]]))]),
+        ])
+        manifest.observations = [Observation(id: "O2", claim: "More classes, more leakage.", paper: "0.505 → 0.935", measured: "0.519 → 0.953",
+                                             rule: "held if precision rises with K", verdict: .held, explanation: "Fewer records per class.",
+                                             lessonID: lesson.id, cellLabel: "sweep", evidenceCells: ["sweep"])]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("obs-\(UUID().uuidString)")
+        let assets = folder.appendingPathComponent("assets-in")
+        try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
+        try "body{}".write(to: assets.appendingPathComponent("style.css"), atomically: true, encoding: .utf8)
+        let site = folder.appendingPathComponent("site")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        try SiteWriter(courseTitle: "C", courseSummary: "S", profile: "quick", seed: "7",
+                       observationClaims: ["O1": "Bigger training sets leak less."])
+            .write([ExecutedLesson(lesson: lesson, manifest: manifest)], to: site, assets: assets)
+        let page = try String(contentsOf: site.appendingPathComponent("O2.html"), encoding: .utf8)
+        for expected in ["<h1>O2: More classes, more leakage.</h1>", "<span class=\"badge held\">held</span>", "0.505 → 0.935",
+                         "0.519 → 0.953", "held if precision rises with K", "Fewer records per class.",
+                         "<a href=\"03-sweep.html#sweep\">", "precision 0.9 &lt; 1", "<caption>Sweep</caption>", "profile <strong>quick</strong>, seed 7"] {
+            XCTAssertTrue(page.contains(expected), "missing \(expected)")
+        }
+        let unchecked = try String(contentsOf: site.appendingPathComponent("O1.html"), encoding: .utf8)
+        XCTAssertTrue(unchecked.contains("was not checked in this run"))
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("1 of 17 held, 0 held in part, 0 did not hold, 16 not checked in this run."), index)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: site.appendingPathComponent("observations.json"))) as! [[String: String]]
+        XCTAssertEqual(json.count, 17)
+        XCTAssertEqual(json[1]["verdict"], "held")
+        XCTAssertEqual(json[0]["verdict"], "not checked")
+    }
+}

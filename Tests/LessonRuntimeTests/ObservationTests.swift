@@ -1,0 +1,22 @@
+import LessonCore
+import LessonRuntime
+import XCTest
+
+final class ObservationTests: XCTestCase {
+    func testVerdictsFollowTheirParts() {
+        XCTAssertEqual(verdict([true, true]), .held)
+        XCTAssertEqual(verdict([true, false]), .heldInPart)
+        XCTAssertEqual(verdict([false, false]), .didNotHold)
+    }
+
+    func testEveryObservationHasTheDecksClaim() {
+        XCTAssertEqual(Observation.ids, (1...17).map { "O\($0)" })
+        for id in Observation.ids { XCTAssertFalse(PaperObservations.claims[id]?.isEmpty ?? true, id) }
+    }
+
+    func testProfilesPickTheirSizes() {
+        XCTAssertEqual(RunProfile.smoke.pick(smoke: 1, quick: 2, paper: 3), 1)
+        XCTAssertEqual(RunProfile.quick.pick(smoke: 1, quick: 2, paper: 3), 2)
+        XCTAssertEqual(RunProfile.paper.pick(smoke: 1, quick: 2, paper: 3), 3)
+    }
+}

@@ -54,6 +54,9 @@ struct Build: ParsableCommand {
     @Option(help: "Folder of site assets (stylesheet).")
     var assets: String?
 
+    @Flag(help: "Run every lesson, even those whose results in the existing site are still valid.")
+    var force = false
+
     func validate() throws {
         guard RunProfile(rawValue: profile) != nil else {
             throw ValidationError("unknown profile '\(profile)'; choose \(RunProfile.allCases.map(\.rawValue).joined(separator: " or "))")
@@ -70,11 +73,20 @@ struct Build: ParsableCommand {
         let lessons = only.isEmpty ? course.lessons : course.lessons.filter { only.contains($0.id) }
         let publisher = try SitePublisher(destination: URL(fileURLWithPath: output))
         var executed: [ExecutedLesson] = []
+        let cache = LessonCache(profile: profile)
+        var reused: [String] = []
         do {
             for (n, compiled) in lessons.enumerated() {
                 let lesson = try compiled.parsed()
+                if !force, let manifest = cache.reuse(lesson, previousSite: URL(fileURLWithPath: output), staging: publisher.staging) {
+                    log("[\(n + 1)/\(lessons.count)] \(lesson.id): unchanged, reusing the previous run's results")
+                    executed.append(ExecutedLesson(lesson: lesson, manifest: manifest))
+                    reused.append(lesson.id)
+                    continue
+                }
                 log("[\(n + 1)/\(lessons.count)] \(lesson.id): running \(lesson.cells.filter(\.runs).count) cells…")
                 let manifest = try LessonProcess.run(lesson: lesson, siteFolder: publisher.staging, profile: profile)
+                cache.store(lesson, manifest: manifest, in: publisher.staging)
                 executed.append(ExecutedLesson(lesson: lesson, manifest: manifest))
                 if let failure = manifest.failure?.error ?? manifest.lessonError {
                     log("  ✗ \(failure)")
@@ -94,10 +106,12 @@ struct Build: ParsableCommand {
         let failed = executed.filter { $0.manifest.status == .failed }
         let index = URL(fileURLWithPath: output).standardizedFileURL.appendingPathComponent("index.html").path
         let time = String(format: "%.1f", Date().timeIntervalSince(started))
+        let ran = executed.count - reused.count
+        let cachedNote = reused.isEmpty ? "" : " (\(ran) ran, \(reused.count) reused unchanged)"
         if failed.isEmpty {
-            print("Built \(executed.count) lessons in \(time) s: all passed. Site: \(index)")
+            print("Built \(executed.count) lessons in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {
-            print("Built \(executed.count) lessons in \(time) s: \(executed.count - failed.count) passed, \(failed.count) failed (\(failed.map { $0.lesson.id }.joined(separator: ", "))). Site: \(index)")
+            print("Built \(executed.count) lessons in \(time) s\(cachedNote): \(executed.count - failed.count) passed, \(failed.count) failed (\(failed.map { $0.lesson.id }.joined(separator: ", "))). Site: \(index)")
             throw ExitCode(1)
         }
     }

@@ -91,6 +91,16 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertTrue(passes.contains("<td class=\"num\">4.000</td>"), passes)
         let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
         XCTAssertTrue(index.contains("2 of 4 lessons failed in this run"), index)
+
+        // A second build with nothing changed reuses the lessons that passed and reruns the failing ones.
+        let again = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stdout.contains("(2 ran, 2 reused unchanged): 2 passed, 2 failed (02-traps, 04-throws)"), again.stdout)
+        XCTAssertTrue(again.stderr.contains("01-passes: unchanged, reusing the previous run's results"), again.stderr)
+        let reusedPage = try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
+        XCTAssertTrue(reusedPage.contains("<td class=\"num\">4.000</td>"), "a reused lesson's page is complete")
+        let forced = try runCommand(Self.binary, ["build", "--output", site.path, "--force"], in: Self.course)
+        XCTAssertFalse(forced.stdout.contains("reused"), forced.stdout)
     }
 
     func testANewLessonFileIsBuiltWithoutTouchingAnyOtherFile() throws {

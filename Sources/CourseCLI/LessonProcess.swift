@@ -29,13 +29,37 @@ enum LessonProcess {
         environment["MIL_PROFILE"] = profile
         environment["SWIFT_BACKTRACE"] = "enable=no"
         process.environment = environment
-        // Files, not pipes: nothing to drain, and nothing lost when the child dies.
+        // Stdout goes to a file: nothing to drain, and nothing lost when the child dies. Stderr (the
+        // lesson's progress notes) is shown live, indented under the lesson's line, and kept in a file.
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
-        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        let stderrPipe = Pipe()
+        process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
+        let stderrLog = try FileHandle(forWritingTo: stderrFile)
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            defer { done.signal() }
+            let handle = stderrPipe.fileHandleForReading
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                stderrLog.write(chunk)
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending = Data(pending[(newline + 1)...])
+                    if !line.isEmpty { FileHandle.standardError.write(Data("    │ ".utf8) + line + Data("\n".utf8)) }
+                }
+            }
+        }
         let started = Date()
         try process.run()
+        try? stderrPipe.fileHandleForWriting.close()
+        reader.start()
         process.waitUntilExit()
+        // The reader ends at EOF, when the child (and anything it spawned) has closed stderr.
+        _ = done.wait(timeout: .now() + 5)
         let seconds = Date().timeIntervalSince(started)
 
         let exit: ChildExit = process.terminationReason == .uncaughtSignal

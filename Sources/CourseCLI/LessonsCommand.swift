@@ -98,6 +98,10 @@ struct Build: ParsableCommand {
                                     seed: String(RunProfile.seed), observationClaims: PaperObservations.claims)
             try writer.write(executed, to: publisher.staging,
                              assets: assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets())
+            let broken = try LinkCheck.problems(in: publisher.staging)
+            guard broken.isEmpty else {
+                throw CLIError("the new site has \(broken.count) broken internal links or images, so the previous site was kept:\n" + broken.prefix(20).joined(separator: "\n"))
+            }
             try publisher.publish()
         } catch {
             publisher.discard()

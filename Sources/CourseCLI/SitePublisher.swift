@@ -11,6 +11,14 @@ struct SitePublisher {
         let parent = self.destination.deletingLastPathComponent()
         staging = parent.appendingPathComponent(".\(self.destination.lastPathComponent).partial-\(getpid())")
         let fm = FileManager.default
+        // Folders left by builds that were killed midway: remove them once their process is gone.
+        let prefix = ".\(self.destination.lastPathComponent)."
+        for name in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard rest.hasPrefix("partial-") || rest.hasPrefix("old-"),
+                  let pid = Int32(rest.split(separator: "-").last ?? ""), pid != getpid(), kill(pid, 0) != 0 else { continue }
+            try? fm.removeItem(at: parent.appendingPathComponent(name))
+        }
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             try? fm.removeItem(at: staging)

@@ -119,3 +119,20 @@ final class ObservationPageTests: XCTestCase {
         XCTAssertEqual(json[0]["verdict"], "not checked")
     }
 }
+
+final class LinkCheckTests: XCTestCase {
+    func testBrokenLinksMissingImagesAndUnknownFragmentsAreReported() throws {
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        try """
+            <a href="b.html#there">ok</a> <a href="b.html#nowhere">bad fragment</a> <a href="missing.html">gone</a>
+            <img src="fig/x.png" alt=""> <a href="https://example.org">external</a> <a href="#top">self</a><h1 id="top">T</h1>
+            """.write(to: site.appendingPathComponent("a.html"), atomically: true, encoding: .utf8)
+        try "<p id=\"there\">x</p>".write(to: site.appendingPathComponent("b.html"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try LinkCheck.problems(in: site), [
+            "a.html: link 'b.html#nowhere' names no element with id 'nowhere'",
+            "a.html: broken link 'missing.html'",
+            "a.html: broken image 'fig/x.png'",
+        ])
+    }
+}

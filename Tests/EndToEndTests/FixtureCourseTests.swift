@@ -103,6 +103,13 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertFalse(forced.stdout.contains("reused"), forced.stdout)
     }
 
+    func testAnOutputFolderThatCannotBeWrittenIsAClearError() throws {
+        XCTAssertEqual(try swiftBuild().status, 0)
+        let result = try runCommand(Self.binary, ["build", "--output", "/proc/no-such-place/site"], in: Self.course)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("cannot write the site to /proc/no-such-place/site"), result.stderr)
+    }
+
     func testANewLessonFileIsBuiltWithoutTouchingAnyOtherFile() throws {
         XCTAssertEqual(try swiftBuild().status, 0)
         try addLesson("05-new.md")

@@ -129,9 +129,13 @@ public struct ModelCache: Sendable {
     public let directory: URL
     /// Bump when training code changes in a way that changes results.
     public static let codeVersion = 1
+    /// Mixed into every key: callers pass a fingerprint of the training code so that changing it
+    /// retires every cached model.
+    public let salt: String
 
-    public init(directory: URL) {
+    public init(directory: URL, salt: String = "") {
         self.directory = directory
+        self.salt = salt
     }
 
     /// The cache key for a model of `configuration` trained on `data`.
@@ -166,7 +170,7 @@ public struct ModelCache: Sendable {
     /// An MLP trained on `data` with `configuration`, from the cache when it is there.
     public func mlp(_ configuration: MLPClassifier, data: Dataset, validation: Dataset? = nil) throws -> (model: FittedMLP, cached: Bool) {
         let key = Self.key(configuration: String(describing: configuration), data: data,
-                           extra: validation.map { "validation \($0.fingerprint)" } ?? "")
+                           extra: salt + (validation.map { "validation \($0.fingerprint)" } ?? ""))
         let (saved, cached) = try model(forKey: key) { .mlp(try configuration.fit(data, validation: validation)) }
         guard case .mlp(let fitted) = saved else {
             throw DataError(path: url(forKey: key).path, message: "holds a \(saved.kind), not an MLP")

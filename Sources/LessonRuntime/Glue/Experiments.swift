@@ -68,9 +68,10 @@ public struct MembershipExperiment: Sendable {
         var recipe = recipe
         recipe.seed = seed
         recipe.evaluateEachEpoch = false
-        let target = try recipe.fit(members)
+        let cache = CourseModelCache.shared
+        let target = try cache.mlp(recipe, data: members).model
         let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
-            .train(attackerData: attacker, recipe: ShadowTraining.mlpRecipe(recipe))
+            .train(attackerData: attacker, recipe: CourseModelCache.cachedRecipe(recipe))
         let fitted = try attack.fit(AttackData(shadows: shadows, policy: policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
         return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows,
@@ -92,4 +93,39 @@ public func assetPath(_ relative: String) throws -> String {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets").appendingPathComponent(relative)
     if FileManager.default.fileExists(atPath: built.path) { return built.path }
     throw DataError(path: "Assets/\(relative)", message: "missing data file; it ships with the course in Assets/\(relative) — restore it with `git checkout -- Assets/\(relative)`")
+}
+
+/// The model cache the lessons share: the same target or shadow (same configuration, seed and data)
+/// trained by two lessons, or by two runs, is trained once. It lives in `MIL_MODEL_CACHE` or
+/// `.lessons-cache/` in the working directory, and its keys include a fingerprint of the course's code,
+/// so changing the training code retires every cached model.
+public enum CourseModelCache {
+    public static let shared: ModelCache = {
+        let folder = ProcessInfo.processInfo.environment["MIL_MODEL_CACHE"] ?? ".lessons-cache"
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let code = ["Sources/MachineLearning", "Sources/CKernels"].compactMap { codeFingerprint(root.appendingPathComponent($0)) }
+        return ModelCache(directory: URL(fileURLWithPath: folder), salt: code.joined(separator: "-"))
+    }()
+
+    /// An MLP recipe for shadow training that goes through the cache.
+    public static func cachedRecipe(_ configuration: MLPClassifier) -> @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier {
+        { data, seed in
+            var c = configuration
+            c.seed = seed
+            c.evaluateEachEpoch = false
+            return try shared.mlp(c, data: data).model
+        }
+    }
+
+    static func codeFingerprint(_ folder: URL) -> String? {
+        guard let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL] else { return nil }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for file in files.sorted(by: { $0.path < $1.path }) {
+            guard let data = try? Data(contentsOf: file) else { continue }
+            for byte in file.lastPathComponent.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        }
+        return String(hash, radix: 16)
+    }
 }

@@ -69,6 +69,9 @@ let package = Package(
 
         // Golden files with a record mode, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The lesson parser and tangler under libFuzzer: `.ci/fuzz SECONDS`.
+        .executableTarget(name: "lesson-fuzz", dependencies: ["LessonCore"]),
+
         // `swift run -c release benchmarks NAME`: speed targets live here, not in unit tests.
         .executableTarget(name: "benchmarks", dependencies: ["MachineLearning", "MembershipInference", "Charts"]),
 

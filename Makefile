@@ -3,7 +3,7 @@ SWIFT ?= swift
 SITE ?= _site
 PROFILE ?= quick
 
-.PHONY: lessons test deps clean
+.PHONY: lessons test deps clean check-site fuzz
 
 ## Build the course, run every lesson and write the site to $(SITE)/.
 lessons: deps
@@ -20,3 +20,11 @@ deps:
 
 clean:
 	rm -rf .build .build-fixtures $(SITE)
+
+## Validate the built site (Nu Html Checker) and render two pages in headless Chromium.
+check-site:
+	.ci/check-site "$(SITE)"
+
+## Fuzz the lesson parser and tangler with libFuzzer (SECONDS=600).
+fuzz:
+	.ci/fuzz $(or $(SECONDS),600)

@@ -260,11 +260,10 @@ public struct SiteWriter {
             case .figure(let figure):
                 html += "<figure>\n<img src=\"\(HTML.attribute(figure.file))\" alt=\"\(HTML.attribute(figure.altText))\" width=\"\(figure.width)\" height=\"\(figure.height)\">\n"
                 let caption = figure.caption.isEmpty ? figure.title : figure.caption
-                html += "<figcaption>\(HTML.text(caption))</figcaption>\n"
+                html += "<figcaption>\(HTML.text(caption))</figcaption>\n</figure>\n"
                 if let data = figure.data, !data.rows.isEmpty {
-                    html += "<details class=\"figure-data\"><summary>Data (\(data.rows.count) rows)</summary>\n\(tableHTML(data))</details>\n"
+                    html += "<details class=\"figure-data\"><summary>Data of the figure above (\(data.rows.count) rows)</summary>\n\(tableHTML(data))</details>\n"
                 }
-                html += "</figure>\n"
             case .table(let table):
                 html += tableHTML(table)
             }

@@ -28,6 +28,8 @@ enum LessonProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["MIL_PROFILE"] = profile
         environment["SWIFT_BACKTRACE"] = "enable=no"
+        let terminal = isatty(2) == 1
+        environment["MIL_TTY"] = terminal ? "1" : "0"
         process.environment = environment
         // Stdout goes to a file: nothing to drain, and nothing lost when the child dies. Stderr (the
         // lesson's progress notes) is shown live, indented under the lesson's line, and kept in a file.
@@ -45,6 +47,11 @@ enum LessonProcess {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
                 stderrLog.write(chunk)
+                if terminal {
+                    // Progress bars redraw in place: pass the bytes through as they come.
+                    FileHandle.standardError.write(chunk)
+                    continue
+                }
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = pending[pending.startIndex..<newline]

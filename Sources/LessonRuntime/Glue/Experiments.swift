@@ -69,9 +69,16 @@ public struct MembershipExperiment: Sendable {
         recipe.seed = seed
         recipe.evaluateEachEpoch = false
         let cache = CourseModelCache.shared
+        let bar = ProgressBar("target and \(shadowCount) shadow models (\(members.count) records, K = \(members.classCount))", total: shadowCount + 1)
         let target = try cache.mlp(recipe, data: members).model
+        bar.advance()
+        let shadowRecipe = CourseModelCache.cachedRecipe(recipe)
         let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
-            .train(attackerData: attacker, recipe: CourseModelCache.cachedRecipe(recipe))
+            .train(attackerData: attacker, recipe: { data, seed in
+                let model = try shadowRecipe(data, seed)
+                bar.advance()
+                return model
+            })
         let fitted = try attack.fit(AttackData(shadows: shadows, policy: policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
         return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows,
@@ -81,7 +88,8 @@ public struct MembershipExperiment: Sendable {
 
 /// Prints a one-line progress note to stderr (the lesson's log, not the page).
 public func progress(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let prefix = ProcessInfo.processInfo.environment["MIL_TTY"] == "1" ? "    │ " : ""
+    FileHandle.standardError.write(Data((prefix + message + "\n").utf8))
 }
 
 /// The path of a file shipped in the course's `Assets/` folder (`"data/adult.data.gz"`): looked up in

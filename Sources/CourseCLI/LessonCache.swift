@@ -3,7 +3,8 @@ import LessonCore
 
 /// Reuses a lesson's results from the previous site when nothing it depends on changed.
 ///
-/// The key hashes the lesson's Markdown, the course's library code and assets (every file under
+/// The key hashes the lesson's cells (their code and options, in order — not the prose, so a
+/// prose-only edit re-renders the page without rerunning anything), the course's library code and assets (every file under
 /// `Sources/` and `Assets/` of the package this binary was built from), the profile, the seed and
 /// the environment the lessons read. Editing one lesson reruns only that lesson; editing library code
 /// reruns all. Only lessons that passed are reused.
@@ -46,7 +47,8 @@ struct LessonCache {
     func key(for lesson: Lesson) -> String? {
         guard let codeFingerprint else { return nil }
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in "\(codeFingerprint)\n\(settings)\n\(lesson.path)\n\(lesson.source)".utf8 {
+        let cells = lesson.cells.map { "\($0.label)\u{1}\($0.options)\u{1}\($0.code)" }.joined(separator: "\u{2}")
+        for byte in "\(codeFingerprint)\n\(settings)\n\(lesson.path)\n\(cells)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
         return String(hash, radix: 16)

@@ -101,6 +101,20 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertTrue(reusedPage.contains("<td class=\"num\">4.000</td>"), "a reused lesson's page is complete")
         let forced = try runCommand(Self.binary, ["build", "--output", site.path, "--force"], in: Self.course)
         XCTAssertFalse(forced.stdout.contains("reused"), forced.stdout)
+
+        // A prose-only edit re-renders the page without running the lesson again.
+        let lessonFile = Self.lessons.appendingPathComponent("01-passes.md")
+        let original = try String(contentsOf: lessonFile, encoding: .utf8)
+        defer { try? original.write(to: lessonFile, atomically: true, encoding: .utf8) }
+        try original.replacingOccurrences(of: "It computes something small", with: "It computes, freshly reworded, something small")
+            .write(to: lessonFile, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try swiftBuild().status, 0)
+        let prose = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        XCTAssertTrue(prose.stderr.contains("01-passes: unchanged, reusing the previous run's results"), prose.stderr)
+        let edited = try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
+        XCTAssertTrue(edited.contains("freshly reworded"), "the page shows the new prose")
+        try original.write(to: lessonFile, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try swiftBuild().status, 0)
     }
 
     func testAnOutputFolderThatCannotBeWrittenIsAClearError() throws {

@@ -117,6 +117,47 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertEqual(try swiftBuild().status, 0)
     }
 
+    func testABuildKilledMidwayLeavesThePreviousSiteIntact() throws {
+        XCTAssertEqual(try swiftBuild().status, 0)
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("killed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        let before = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+
+        try addLesson("09-slow.md")
+        defer { removeLesson("09-slow.md"); _ = try? swiftBuild() }
+        XCTAssertEqual(try swiftBuild().status, 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["build", "--output", site.path, "--force"]
+        process.currentDirectoryURL = Self.course
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the slow lesson is running, then kill the build (and its lesson process) hard.
+        let deadline = Date().addingTimeInterval(60)
+        let parent = site.deletingLastPathComponent()
+        func staging() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []).filter { $0.hasPrefix(".\(site.lastPathComponent).partial-") }
+        }
+        while Date() < deadline {
+            if let folder = staging().first,
+               FileManager.default.fileExists(atPath: parent.appendingPathComponent(folder).appendingPathComponent("09-slow").path) { break }
+            usleep(100_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        _ = try? runCommand("/usr/bin/pkill", ["-9", "-f", "run-lesson 09-slow"], in: Self.course)
+
+        XCTAssertEqual(try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8), before,
+                       "the previous site is untouched")
+        XCTAssertFalse(staging().isEmpty, "the killed build left its staging folder")
+        removeLesson("09-slow.md")
+        XCTAssertEqual(try swiftBuild().status, 0)
+        _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        XCTAssertTrue(staging().isEmpty, "the next build removes the killed build's leftovers")
+    }
+
     func testAnOutputFolderThatCannotBeWrittenIsAClearError() throws {
         XCTAssertEqual(try swiftBuild().status, 0)
         let result = try runCommand(Self.binary, ["build", "--output", "/proc/no-such-place/site"], in: Self.course)

@@ -38,11 +38,11 @@ final class MarkdownDocument {
         }
         var utf8 = Array(source.utf8)
         utf8.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 cmark_parser_feed(parser, $0, buffer.count)
             }
         }
-        if utf8.isEmpty { utf8 = [] }
         guard let root = cmark_parser_finish(parser) else {
             cmark_parser_free(parser)
             throw LessonError(path: path, message: "cmark-gfm could not parse the file")

@@ -193,7 +193,15 @@ public struct XYPlot: Figure, Equatable {
     public func scene(measurer: TextMeasurer) -> Scene {
         var frame = ChartFrame(title: title, width: width, height: height, measurer: measurer)
         let allPoints = layers.flatMap(\.points) + annotations.map(\.at)
-        let xs = Scale(axis: x, values: allPoints.map(\.x)), ys = Scale(axis: y, values: allPoints.map(\.y))
+        // Points (scatter) get a 5% margin so none sits on an axis line.
+        var padded = allPoints.map { ($0.x, $0.y) }
+        let scatterPoints = layers.flatMap { layer -> [DataPoint] in if case .scatter(_, let p, _) = layer { return p } else { return [] } }
+        if !scatterPoints.isEmpty, let minX = allPoints.map(\.x).min(), let maxX = allPoints.map(\.x).max(),
+           let minY = allPoints.map(\.y).min(), let maxY = allPoints.map(\.y).max() {
+            let dx = max((maxX - minX) * 0.05, 1e-9), dy = max((maxY - minY) * 0.05, 1e-9)
+            padded += [(minX - dx, minY - dy), (maxX + dx, maxY + dy)]
+        }
+        let xs = Scale(axis: x, values: padded.map(\.0)), ys = Scale(axis: y, values: padded.map(\.1))
         let plot = frame.layoutAxes(xTitle: x.label, yTitle: y.label, xLabels: xs.labels, yLabels: ys.labels)
         func px(_ v: Double) -> Double? { xs.fraction(v).map { plot.x + $0 * plot.width } }
         func py(_ v: Double) -> Double? { ys.fraction(v).map { plot.y + plot.height - $0 * plot.height } }
@@ -276,7 +284,8 @@ public struct XYPlot: Figure, Equatable {
                         taken.contains { b in a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h }
                             || a.x < plot.x || a.x + a.w > plot.x + plot.width
                     }
-                    let choice = options.first { !overlaps(box($0)) } ?? options[0]
+                    // No free place: leave the label out rather than print over another (the data table has it).
+                    guard let choice = options.first(where: { !overlaps(box($0)) }) else { continue }
                     taken.append(box(choice))
                     frame.marks.append(.text(labels[i], at: Point(s.x + choice.0, s.y + choice.1), size: 11, bold: false, color: .ink,
                                              horizontal: choice.2, vertical: choice.3, rotation: 0))

@@ -158,6 +158,34 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertTrue(staging().isEmpty, "the next build removes the killed build's leftovers")
     }
 
+    func testEveryBadLessonStopsTheBuildWithItsCoordinatesAndLeavesTheSiteAlone() throws {
+        XCTAssertEqual(try swiftBuild().status, 0)
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        let before = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        let cases: [(name: String, bytes: Data, message: String)] = [
+            ("10-unterminated.md", Data("# T\n\n```swift\nprint(1)\n".utf8),
+             "Lessons/10-unterminated.md:3:1: error: code fence opened here is never closed; add a closing ```"),
+            ("11-unknown-option.md", Data("# T\n\n```swift fast=yes\n```\n".utf8),
+             "Lessons/11-unknown-option.md:3:10: error: unknown cell option 'fast'"),
+            ("12-empty.md", Data("\n".utf8), "Lessons/12-empty.md:1:1: error: the lesson is empty"),
+            ("13-untitled.md", Data("Some text.\n".utf8), "Lessons/13-untitled.md:1:1: error: the lesson has no title"),
+            ("14-latin1.md", Data([0x23, 0x20, 0x54, 0x0A, 0x63, 0x61, 0x66, 0xE9, 0x0A]),
+             "Lessons/14-latin1.md:2:4: error: the file is not UTF-8 text"),
+        ]
+        for bad in cases {
+            let url = Self.lessons.appendingPathComponent(bad.name)
+            try bad.bytes.write(to: url)
+            let build = try swiftBuild()
+            try FileManager.default.removeItem(at: url)
+            XCTAssertNotEqual(build.status, 0, bad.name)
+            XCTAssertTrue(build.output.contains(bad.message), "\(bad.name):\n\(build.output.suffix(2_000))")
+            XCTAssertEqual(try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8), before, bad.name)
+        }
+        XCTAssertEqual(try swiftBuild().status, 0)
+    }
+
     func testAnOutputFolderThatCannotBeWrittenIsAClearError() throws {
         XCTAssertEqual(try swiftBuild().status, 0)
         let result = try runCommand(Self.binary, ["build", "--output", "/proc/no-such-place/site"], in: Self.course)

@@ -1,5 +1,6 @@
 import Foundation
 import LessonCore
+import MachineLearning
 
 /// Reuses a lesson's results from the previous site when nothing it depends on changed.
 ///
@@ -14,44 +15,17 @@ struct LessonCache {
 
     init(profile: String) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        codeFingerprint = Self.fingerprint(folders: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
+        codeFingerprint = Fingerprint.ofFiles(in: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
         let environment = ProcessInfo.processInfo.environment
         settings = "profile=\(profile) seed=\(environment["MIL_SEED"] ?? "") location=\(environment["MIL_LOCATION"] ?? "")"
     }
 
-    /// FNV-1a over every regular file's path and bytes, in sorted order; nil if a folder is missing.
-    static func fingerprint(folders: [URL]) -> String? {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func add<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        }
-        let fm = FileManager.default
-        for folder in folders {
-            guard let enumerator = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
-                                                 options: [.skipsHiddenFiles]) else { return nil }
-            var files: [URL] = []
-            for case let url as URL in enumerator {
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-                if values?.isSymbolicLink == true { enumerator.skipDescendants(); continue }
-                if values?.isRegularFile == true { files.append(url) }
-            }
-            for file in files.sorted(by: { $0.path < $1.path }) {
-                add(file.path.dropFirst(folder.path.count).utf8)
-                guard let data = try? Data(contentsOf: file) else { return nil }
-                add(data)
-            }
-        }
-        return String(hash, radix: 16)
-    }
-
     func key(for lesson: Lesson) -> String? {
         guard let codeFingerprint else { return nil }
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        let cells = lesson.cells.map { "\($0.label)\u{1}\($0.options)\u{1}\($0.code)" }.joined(separator: "\u{2}")
-        for byte in "\(codeFingerprint)\n\(settings)\n\(lesson.path)\n\(cells)".utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        return String(hash, radix: 16)
+        var f = Fingerprint()
+        for part in [codeFingerprint, settings, lesson.path] { f.add(part) }
+        for cell in lesson.cells { f.add(cell.label); f.add(String(describing: cell.options)); f.add(cell.code) }
+        return f.hex
     }
 
     static let keyFile = "cache-key"

@@ -82,29 +82,58 @@ public enum ModelArchive {
     }
 }
 
-/// 64-bit FNV-1a, for content keys (not for security).
-struct Fingerprint {
-    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+/// 64-bit FNV-1a, for content keys (not for security): datasets, models, lesson results.
+public struct Fingerprint: Sendable {
+    public private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
 
-    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+    public init() {}
+
+    public mutating func add(_ bytes: UnsafeRawBufferPointer) {
         var h = value
         for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         value = h
     }
 
-    mutating func add(_ text: String) {
+    public mutating func add(_ data: Data) {
+        data.withUnsafeBytes { add($0) }
+    }
+
+    public mutating func add(_ text: String) {
         var copy = text
         copy.withUTF8 { add(UnsafeRawBufferPointer($0)) }
         add(UInt64(text.utf8.count))
     }
 
-    mutating func add(_ number: UInt64) {
+    public mutating func add(_ number: UInt64) {
         withUnsafeBytes(of: number.littleEndian) { add($0) }
     }
 
-    var hex: String {
+    public var hex: String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    /// The fingerprint of every regular file under `folders` (path within its folder, then bytes), in
+    /// sorted order, not following symbolic links; nil if a folder cannot be read.
+    public static func ofFiles(in folders: [URL]) -> String? {
+        var f = Fingerprint()
+        let fm = FileManager.default
+        for folder in folders {
+            guard let enumerator = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
+                                                 options: [.skipsHiddenFiles]) else { return nil }
+            var files: [URL] = []
+            for case let url as URL in enumerator {
+                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+                if values?.isSymbolicLink == true { enumerator.skipDescendants(); continue }
+                if values?.isRegularFile == true { files.append(url) }
+            }
+            for file in files.sorted(by: { $0.path < $1.path }) {
+                f.add(String(file.path.dropFirst(folder.path.count)))
+                guard let data = try? Data(contentsOf: file) else { return nil }
+                f.add(data)
+            }
+        }
+        return f.hex
     }
 }
 

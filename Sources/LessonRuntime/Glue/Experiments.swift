@@ -112,8 +112,8 @@ public enum CourseModelCache {
         let folder = ProcessInfo.processInfo.environment["MIL_MODEL_CACHE"] ?? ".lessons-cache"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        let code = ["Sources/MachineLearning", "Sources/CKernels"].compactMap { codeFingerprint(root.appendingPathComponent($0)) }
-        return ModelCache(directory: URL(fileURLWithPath: folder), salt: code.joined(separator: "-"))
+        let code = Fingerprint.ofFiles(in: ["Sources/MachineLearning", "Sources/CKernels"].map { root.appendingPathComponent($0) })
+        return ModelCache(directory: URL(fileURLWithPath: folder), salt: code ?? "")
     }()
 
     /// An MLP recipe for shadow training that goes through the cache.
@@ -124,16 +124,5 @@ public enum CourseModelCache {
             c.evaluateEachEpoch = false
             return try shared.mlp(c, data: data).model
         }
-    }
-
-    static func codeFingerprint(_ folder: URL) -> String? {
-        guard let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?.allObjects as? [URL] else { return nil }
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for file in files.sorted(by: { $0.path < $1.path }) {
-            guard let data = try? Data(contentsOf: file) else { continue }
-            for byte in file.lastPathComponent.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        }
-        return String(hash, radix: 16)
     }
 }

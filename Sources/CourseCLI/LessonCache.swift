@@ -7,17 +7,16 @@ import MachineLearning
 /// The key hashes the lesson's cells (their code and options, in order — not the prose, so a
 /// prose-only edit re-renders the page without rerunning anything), the course's library code and assets (every file under
 /// `Sources/` and `Assets/` of the package this binary was built from), the profile, the seed and
-/// the environment the lessons read. Editing one lesson reruns only that lesson; editing library code
+/// the contents of the user's data the lessons read (`RunSettings.reuseKeyPart`). Editing one lesson reruns only that lesson; editing library code
 /// reruns all. Only lessons that passed are reused.
 struct LessonCache {
     let codeFingerprint: String?
     let settings: String
 
-    init(profile: String) {
+    init(settings: String) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         codeFingerprint = Fingerprint.ofFiles(in: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
-        let environment = ProcessInfo.processInfo.environment
-        settings = "profile=\(profile) seed=\(environment["MIL_SEED"] ?? "") location=\(environment["MIL_LOCATION"] ?? "")"
+        self.settings = settings
     }
 
     func key(for lesson: Lesson) -> String? {

@@ -5,7 +5,9 @@ import LessonRuntime
 /// Runs one lesson in a child process of this executable (`lessons run-lesson ID`), so that a trap
 /// kills only that lesson, and assembles its manifest from what the child left behind.
 enum LessonProcess {
-    static func run(lesson: Lesson, siteFolder: URL, profile: String) throws -> OutputManifest {
+    /// Runs `lesson` with `settings`; `tagOutput` prefixes its live log lines with its id (for when
+    /// several lessons run at once) and turns off in-place progress bars.
+    static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false) throws -> OutputManifest {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-\(getpid())-\(lesson.id)")
         try? fm.removeItem(at: scratch)
@@ -26,9 +28,10 @@ enum LessonProcess {
         process.arguments = ["run-lesson", lesson.id, "--folder", figures.path, "--prefix", lesson.id,
                              "--events", events.path, "--token", token]
         var environment = ProcessInfo.processInfo.environment
-        environment["MIL_PROFILE"] = profile
+        environment.merge(settings.environment) { $1 }
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        let terminal = isatty(2) == 1
+        let terminal = isatty(2) == 1 && !tagOutput
+        let linePrefix = Data((tagOutput ? "    │ \(lesson.id): " : "    │ ").utf8)
         environment["MIL_TTY"] = terminal ? "1" : "0"
         process.environment = environment
         // Stdout goes to a file: nothing to drain, and nothing lost when the child dies. Stderr (the
@@ -56,7 +59,7 @@ enum LessonProcess {
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = pending[pending.startIndex..<newline]
                     pending = Data(pending[(newline + 1)...])
-                    if !line.isEmpty { FileHandle.standardError.write(Data("    │ ".utf8) + line + Data("\n".utf8)) }
+                    if !line.isEmpty { FileHandle.standardError.write(linePrefix + line + Data("\n".utf8)) }
                 }
             }
         }
@@ -79,7 +82,7 @@ enum LessonProcess {
         let stderr = String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self)
         var manifest = ManifestAssembler.assemble(lesson: lesson, events: eventList, stdout: stdout,
                                                   stderr: stderr, token: token, exit: exit, seconds: seconds)
-        manifest.profile = profile
+        manifest.profile = settings.profile.rawValue
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(manifest).write(to: figures.appendingPathComponent("manifest.json"))

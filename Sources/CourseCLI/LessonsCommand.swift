@@ -38,65 +38,101 @@ func defaultAssets() -> URL {
         .deletingLastPathComponent().appendingPathComponent("Assets")
 }
 
-struct Build: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Run every lesson, each in its own process, and write the site.")
+/// The options `build` and `check` share: which lessons, and the settings they run with.
+struct RunOptions: ParsableArguments {
+    @Option(name: [.customLong("lesson"), .customLong("only")], parsing: .singleValue,
+            help: ArgumentHelp("Run only this lesson (repeatable); the others are left out of the site.", valueName: "id"))
+    var lessons: [String] = []
 
-    @Option(name: .shortAndLong, help: "The site folder to write.")
-    var output = "_site"
-
-    @Option(help: "Run profile: quick (minutes on a laptop) or paper (the paper's sizes).")
+    @Option(help: "Run profile: smoke (seconds), quick (minutes on a laptop) or paper (the paper's sizes).")
     var profile = "quick"
 
-    @Option(name: .customLong("only"), help: "Run only these lesson ids (the others are not in the site).")
-    var only: [String] = []
+    @Option(help: "The seed every random choice derives from; the same seed gives the same numbers. (default: MIL_SEED or 2017)")
+    var seed: UInt64?
 
-    @Option(help: "Folder of site assets (stylesheet).")
-    var assets: String?
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp(
+        "A folder of real datasets that cannot ship with the course, laid out like ../shared/data (location/bangkok, mnist/*.idx*-ubyte.gz).",
+        valueName: "folder"))
+    var dataDirectory: String?
 
-    @Flag(help: "Run every lesson, even those whose results in the existing site are still valid.")
-    var force = false
+    @Option(name: .shortAndLong, help: "How many lessons run at once (each in its own process).")
+    var jobs = 1
+
+    @Flag(name: .customLong("no-cache"), help: "Rerun every lesson and retrain every model instead of reusing stored results.")
+    var noCache = false
 
     func validate() throws {
         guard RunProfile(rawValue: profile) != nil else {
-            throw ValidationError("unknown profile '\(profile)'; choose \(RunProfile.allCases.map(\.rawValue).joined(separator: " or "))")
+            throw ValidationError("unknown profile '\(profile)'; choose \(RunProfile.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+        if let dataDirectory {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("the data folder '\(dataDirectory)' does not exist or is not a folder")
+            }
         }
         let ids = Set(Course.current.lessons.map { $0.id })
-        for id in only where !ids.contains(id) {
+        for id in lessons where !ids.contains(id) {
             throw ValidationError("no lesson '\(id)'; `lessons list` shows them")
         }
     }
 
+    var settings: RunSettings {
+        RunSettings(profile: RunProfile(rawValue: profile) ?? .quick, seed: seed ?? RunProfile.seed,
+                    dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobs)
+    }
+
+    var selected: [any CompiledLesson.Type] {
+        lessons.isEmpty ? Course.current.lessons : Course.current.lessons.filter { lessons.contains($0.id) }
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every lesson, each in its own process, and write the site.",
+        discussion: """
+        Lessons whose cells, profile, seed, data and course code are unchanged since the last build \
+        into the same folder are not run again; their results are reused. The new site is assembled \
+        beside the old one and replaces it only when it is complete and its links check out.
+
+        Examples:
+          lessons build
+              the quick profile, into _site/
+          lessons build --profile paper -o paper-site
+              the paper's sizes (an hour or more on two cores)
+          lessons build --lesson 05-shadow-data --seed 7
+              one lesson, with another seed
+          lessons build --data-dir ../shared/data
+              also use the real Location data and the full MNIST
+          lessons build --no-cache
+              rerun every lesson and retrain every model
+        """)
+
+    @OptionGroup var options: RunOptions
+
+    @Option(name: .shortAndLong, help: "The site folder to write.")
+    var output = "_site"
+
+    @Option(help: "Folder of site assets (stylesheet).")
+    var assets: String?
+
+    @Flag(help: "Run every lesson, even those whose results are still valid (trained models are still reused).")
+    var force = false
+
     func run() throws {
         let course = Course.current
         let started = Date()
-        let lessons = only.isEmpty ? course.lessons : course.lessons.filter { only.contains($0.id) }
+        let settings = options.settings
+        let lessons = options.selected
         let publisher = try SitePublisher(destination: URL(fileURLWithPath: output))
-        var executed: [ExecutedLesson] = []
-        let cache = LessonCache(profile: profile)
-        var reused: [String] = []
+        let outcome: CourseRun.Outcome
         do {
-            for (n, compiled) in lessons.enumerated() {
-                let lesson = try compiled.parsed()
-                if !force, let manifest = cache.reuse(lesson, previousSite: URL(fileURLWithPath: output), staging: publisher.staging) {
-                    log("[\(n + 1)/\(lessons.count)] \(lesson.id): unchanged, reusing the previous run's results")
-                    executed.append(ExecutedLesson(lesson: lesson, manifest: manifest))
-                    reused.append(lesson.id)
-                    continue
-                }
-                log("[\(n + 1)/\(lessons.count)] \(lesson.id): running \(lesson.cells.filter(\.runs).count) cells…")
-                let manifest = try LessonProcess.run(lesson: lesson, siteFolder: publisher.staging, profile: profile)
-                cache.store(lesson, manifest: manifest, in: publisher.staging)
-                executed.append(ExecutedLesson(lesson: lesson, manifest: manifest))
-                if let failure = manifest.failure?.error ?? manifest.lessonError {
-                    log("  ✗ \(failure)")
-                } else {
-                    log("  ✓ \(lesson.id) passed in \(String(format: "%.1f", manifest.seconds)) s")
-                }
-            }
-            let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: profile,
-                                    seed: String(RunProfile.seed), observationClaims: PaperObservations.claims)
-            try writer.write(executed, to: publisher.staging,
+            let reuseFrom = (force || options.noCache) ? nil : URL(fileURLWithPath: output)
+            outcome = try CourseRun(settings: settings, previousSite: reuseFrom, staging: publisher.staging).run(lessons)
+            let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: settings.profile.rawValue,
+                                    seed: String(settings.seed), observationClaims: PaperObservations.claims)
+            try writer.write(outcome.executed, to: publisher.staging,
                              assets: assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets())
             let broken = try LinkCheck.problems(in: publisher.staging)
             guard broken.isEmpty else {
@@ -107,11 +143,12 @@ struct Build: ParsableCommand {
             publisher.discard()
             throw error
         }
+        let executed = outcome.executed
         let failed = executed.filter { $0.manifest.status == .failed }
         let index = URL(fileURLWithPath: output).standardizedFileURL.appendingPathComponent("index.html").path
         let time = String(format: "%.1f", Date().timeIntervalSince(started))
-        let ran = executed.count - reused.count
-        let cachedNote = reused.isEmpty ? "" : " (\(ran) ran, \(reused.count) reused unchanged)"
+        let ran = executed.count - outcome.reused.count
+        let cachedNote = outcome.reused.isEmpty ? "" : " (\(ran) ran, \(outcome.reused.count) reused unchanged)"
         if failed.isEmpty {
             print("Built \(executed.count) lessons in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {
@@ -134,20 +171,45 @@ struct List: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Parse the lessons on disk and say whether this binary is up to date with them.")
+        abstract: "Run every lesson and print a report of cells, failures and verdicts; writes no site.",
+        discussion: """
+        Examples:
+          lessons check --profile smoke
+              does every lesson still run? (seconds)
+          lessons check --parse-only
+              are the lesson files well formed?
+        """)
 
-    @Option(help: "The folder of lesson files.")
-    var lessons = "Lessons"
+    @OptionGroup var options: RunOptions
+
+    @Flag(name: .customLong("parse-only"), help: "Only parse the lesson files on disk and say whether this binary is up to date with them.")
+    var parseOnly = false
+
+    @Option(name: .customLong("lessons-folder"), help: "With --parse-only: the folder of lesson files.")
+    var folder = "Lessons"
 
     func run() throws {
-        let folder = URL(fileURLWithPath: lessons)
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        if parseOnly { return try parse() }
+        let started = Date()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-check-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var settings = options.settings
+        if options.noCache { settings.retrainModels = true }
+        let outcome = try CourseRun(settings: settings, previousSite: nil, staging: scratch).run(options.selected)
+        print(CheckReport(executed: outcome.executed, settings: settings, seconds: Date().timeIntervalSince(started)).text, terminator: "")
+        if outcome.executed.contains(where: { $0.manifest.status == .failed }) { throw ExitCode(1) }
+    }
+
+    private func parse() throws {
+        let url = URL(fileURLWithPath: folder)
+        let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
             .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
         var problems = 0
         for name in names {
-            let path = "\(lessons)/\(name)"
+            let path = "\(folder)/\(name)"
             do {
-                let data = try Data(contentsOf: folder.appendingPathComponent(name))
+                let data = try Data(contentsOf: url.appendingPathComponent(name))
                 let lesson = try Lesson.parse(data: data, path: path)
                 if let compiled = Course.current.lesson(id: lesson.id), compiled.source == lesson.source {
                     print("\(path): ok (\(lesson.cells.count) cells)")
@@ -160,6 +222,31 @@ struct Check: ParsableCommand {
             }
         }
         if problems > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The text `lessons check` prints: one line per lesson, its failure if any, and each observation's verdict.
+struct CheckReport {
+    let executed: [ExecutedLesson]
+    let settings: RunSettings
+    let seconds: Double
+
+    var text: String {
+        var lines: [String] = []
+        for e in executed {
+            let m = e.manifest
+            let mark = m.status == .passed ? "passed" : "FAILED"
+            lines.append("\(e.lesson.id): \(mark), \(m.cells.count) cells in \(String(format: "%.1f", m.seconds)) s")
+            if let failure = m.failure?.error ?? m.lessonError { lines.append("  \(failure)") }
+            for o in m.observations {
+                lines.append("  \(o.id) \(o.verdict.rawValue): \(o.measured)")
+            }
+        }
+        let failed = executed.filter { $0.manifest.status == .failed }.count
+        let verdicts = executed.flatMap { $0.manifest.observations }
+        let held = verdicts.filter { $0.verdict == .held }.count
+        lines.append("\(executed.count - failed) of \(executed.count) lessons passed; \(held) of \(verdicts.count) observations held (profile \(settings.profile.rawValue), seed \(settings.seed), \(String(format: "%.1f", seconds)) s)")
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -161,10 +161,13 @@ public struct ModelCache: Sendable {
     /// Mixed into every key: callers pass a fingerprint of the training code so that changing it
     /// retires every cached model.
     public let salt: String
+    /// False to retrain every model (and refresh the stored copy) instead of loading it: `--no-cache`.
+    public let readsStoredModels: Bool
 
-    public init(directory: URL, salt: String = "") {
+    public init(directory: URL, salt: String = "", readsStoredModels: Bool = true) {
         self.directory = directory
         self.salt = salt
+        self.readsStoredModels = readsStoredModels
     }
 
     /// The cache key for a model of `configuration` trained on `data`.
@@ -183,7 +186,7 @@ public struct ModelCache: Sendable {
     public func model(forKey key: String, warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
                       train: () throws -> SavedModel) throws -> (model: SavedModel, cached: Bool) {
         let url = url(forKey: key)
-        if FileManager.default.fileExists(atPath: url.path) {
+        if readsStoredModels, FileManager.default.fileExists(atPath: url.path) {
             do {
                 return (try ModelArchive.load(from: url), true)
             } catch {
@@ -196,11 +199,13 @@ public struct ModelCache: Sendable {
         return (model, false)
     }
 
-    /// An MLP trained on `data` with `configuration`, from the cache when it is there.
-    public func mlp(_ configuration: MLPClassifier, data: Dataset, validation: Dataset? = nil) throws -> (model: FittedMLP, cached: Bool) {
+    /// An MLP trained on `data` with `configuration`, from the cache when it is there. `progress`
+    /// hears each epoch of a training run (none when the model comes from the cache).
+    public func mlp(_ configuration: MLPClassifier, data: Dataset, validation: Dataset? = nil,
+                    progress: ((EpochRecord) -> Void)? = nil) throws -> (model: FittedMLP, cached: Bool) {
         let key = Self.key(configuration: String(describing: configuration), data: data,
                            extra: salt + (validation.map { "validation \($0.fingerprint)" } ?? ""))
-        let (saved, cached) = try model(forKey: key) { .mlp(try configuration.fit(data, validation: validation)) }
+        let (saved, cached) = try model(forKey: key) { .mlp(try configuration.fit(data, validation: validation, progress: progress)) }
         guard case .mlp(let fitted) = saved else {
             throw DataError(path: url(forKey: key).path, message: "holds a \(saved.kind), not an MLP")
         }

@@ -109,7 +109,10 @@ public struct ModelBasedSynthesis: Sendable {
     }
 
     /// Synthesizes `counts[c]` records of each class c by querying `target` (binary features).
-    public func synthesize(counts: [Int], featureCount: Int, target: BlackBox) throws -> Result {
+    /// `progress` hears, after each batch of queries, how many requested records are settled (made or
+    /// given up on) out of how many.
+    public func synthesize(counts: [Int], featureCount: Int, target: BlackBox,
+                           progress: ((_ settled: Int, _ requested: Int) -> Void)? = nil) throws -> Result {
         try validate(featureCount: featureCount)
         guard counts.count == target.classCount else {
             throw TrainingError("ModelBasedSynthesis: counts has \(counts.count) classes, the target \(target.classCount)")
@@ -175,6 +178,8 @@ public struct ModelBasedSynthesis: Sendable {
                         survivors.append(start(slot: chain.slot, attempt: chain.attempt + 1))
                     } else {
                         trace.abandoned += 1
+                        // The slot is given up: its place in the batch goes to the next record.
+                        if next < slots.count { survivors.append(start(slot: next, attempt: 0)); next += 1 }
                     }
                     continue
                 }
@@ -194,6 +199,7 @@ public struct ModelBasedSynthesis: Sendable {
                 survivors.append(chain)
             }
             active = survivors
+            progress?(trace.produced.reduce(0, +) + trace.abandoned, slots.count)
         }
         var values: [Float] = [], labels: [Int] = []
         for slot in slots { if let record = slot.record { values += record; labels.append(slot.classIndex) } }

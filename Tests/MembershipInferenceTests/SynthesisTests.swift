@@ -46,6 +46,21 @@ final class SynthesisTests: XCTestCase {
         XCTAssertEqual(result.trace.yield, 0)
     }
 
+    func testAnAbandonedRecordHandsItsPlaceInTheBatchToTheNextOne() throws {
+        // Ten hopeless records, two chains at a time: every one is still attempted, and the progress
+        // reports end with all ten settled.
+        let target = BlackBox(FakeTarget(classes: 2) { _, _ in [0.1, 0.9] })
+        var synthesis = ModelBasedSynthesis(kMax: 8, kMin: 2, iterationsMax: 5, retries: 0, seed: 1)
+        synthesis.parallelChains = 2
+        var reports: [Int] = []
+        let result = try synthesis.synthesize(counts: [10, 0], featureCount: 20, target: target,
+                                              progress: { settled, requested in XCTAssertEqual(requested, 10); reports.append(settled) })
+        XCTAssertEqual(result.trace.abandoned, 10)
+        XCTAssertEqual(result.trace.queries, 50)
+        XCTAssertEqual(reports.last, 10)
+        XCTAssertEqual(reports, reports.sorted(), "settled records only ever grow")
+    }
+
     func testRejectionsHalveTheStepDownToKMin() throws {
         // Confidence falls with every query, so every proposal after the first is rejected; with
         // rej_max = 2 the step halves every 3rd rejection: 16 → 8 → 4 → 2 (k_min) and stays.

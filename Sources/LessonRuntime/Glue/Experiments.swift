@@ -69,16 +69,15 @@ public struct MembershipExperiment: Sendable {
         recipe.seed = seed
         recipe.evaluateEachEpoch = false
         let cache = CourseModelCache.shared
-        let bar = ProgressBar("target and \(shadowCount) shadow models (\(members.count) records, K = \(members.classCount))", total: shadowCount + 1)
-        let target = try cache.mlp(recipe, data: members).model
-        bar.advance()
-        let shadowRecipe = CourseModelCache.cachedRecipe(recipe)
+        // One bar for the fleet, counted in epochs: models train in parallel, and a cached model counts
+        // as all its epochs at once.
+        let bar = ProgressBar("target and \(shadowCount) shadow models (\(members.count) records, K = \(members.classCount)), epochs",
+                              total: (shadowCount + 1) * recipe.epochs)
+        let (target, targetCached) = try cache.mlp(recipe, data: members, progress: { _ in bar.advance() })
+        if targetCached { bar.advance(by: recipe.epochs) }
+        let shadowRecipe = CourseModelCache.cachedRecipe(recipe, progress: bar)
         let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
-            .train(attackerData: attacker, recipe: { data, seed in
-                let model = try shadowRecipe(data, seed)
-                bar.advance()
-                return model
-            })
+            .train(attackerData: attacker, recipe: shadowRecipe)
         let fitted = try attack.fit(AttackData(shadows: shadows, policy: policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
         return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows,
@@ -103,26 +102,46 @@ public func assetPath(_ relative: String) throws -> String {
     throw DataError(path: "Assets/\(relative)", message: "missing data file; it ships with the course in Assets/\(relative) — restore it with `git checkout -- Assets/\(relative)`")
 }
 
+/// The folder of real datasets the user supplied with `lessons build --data-dir DIR` (laid out like
+/// the course's `../shared/data`: `location/bangkok`, `mnist/train-images.idx3-ubyte.gz`, …), if any.
+public var dataDirectory: URL? {
+    ProcessInfo.processInfo.environment["MIL_DATA_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+}
+
+/// The path of `relative` inside the user's data folder, or nil when there is no data folder or the
+/// file is not in it. Lessons use this for data that cannot ship with the course.
+public func suppliedDataFile(_ relative: String) -> String? {
+    guard let folder = dataDirectory else { return nil }
+    let url = folder.appendingPathComponent(relative)
+    return FileManager.default.fileExists(atPath: url.path) ? url.path : nil
+}
+
 /// The model cache the lessons share: the same target or shadow (same configuration, seed and data)
 /// trained by two lessons, or by two runs, is trained once. It lives in `MIL_MODEL_CACHE` or
 /// `.lessons-cache/` in the working directory, and its keys include a fingerprint of the course's code,
-/// so changing the training code retires every cached model.
+/// so changing the training code retires every cached model. `MIL_RETRAIN=1` (`lessons build
+/// --no-cache`) trains every model afresh and replaces the stored copies.
 public enum CourseModelCache {
     public static let shared: ModelCache = {
         let folder = ProcessInfo.processInfo.environment["MIL_MODEL_CACHE"] ?? ".lessons-cache"
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let code = Fingerprint.ofFiles(in: ["Sources/MachineLearning", "Sources/CKernels"].map { root.appendingPathComponent($0) })
-        return ModelCache(directory: URL(fileURLWithPath: folder), salt: code ?? "")
+        let retrain = ProcessInfo.processInfo.environment["MIL_RETRAIN"] == "1"
+        return ModelCache(directory: URL(fileURLWithPath: folder), salt: code ?? "", readsStoredModels: !retrain)
     }()
 
-    /// An MLP recipe for shadow training that goes through the cache.
-    public static func cachedRecipe(_ configuration: MLPClassifier) -> @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier {
+    /// An MLP recipe for shadow training that goes through the cache; `progress`, if given, advances
+    /// once per epoch trained (by all the epochs for a cached model).
+    public static func cachedRecipe(_ configuration: MLPClassifier, progress: ProgressBar? = nil)
+        -> @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier {
         { data, seed in
             var c = configuration
             c.seed = seed
             c.evaluateEachEpoch = false
-            return try shared.mlp(c, data: data).model
+            let (model, cached) = try shared.mlp(c, data: data, progress: progress.map { bar in { _ in bar.advance() } })
+            if cached { progress?.advance(by: c.epochs) }
+            return model
         }
     }
 }

@@ -1,0 +1,127 @@
+import Foundation
+import LessonCore
+import LessonRuntime
+import MachineLearning
+import SiteWriter
+
+/// What a build is asked to do, beyond which lessons: the settings every lesson process sees.
+struct RunSettings {
+    var profile: RunProfile = .quick
+    var seed: UInt64 = 2017
+    /// The user's folder of real datasets (`--data-dir`), if any.
+    var dataDirectory: URL?
+    /// Rerun every lesson and retrain every model (`--no-cache`).
+    var retrainModels = false
+    /// How many lessons run at once (`--jobs`).
+    var jobs = 1
+
+    /// The environment a lesson process adds to its parent's.
+    var environment: [String: String] {
+        var e = ["MIL_PROFILE": profile.rawValue, "MIL_SEED": String(seed)]
+        e["MIL_DATA_DIR"] = dataDirectory?.standardizedFileURL.path ?? ""
+        if retrainModels { e["MIL_RETRAIN"] = "1" }
+        return e
+    }
+
+    /// Everything outside the lesson and the code that changes results, for the reuse key: profile,
+    /// seed, and the contents of the data the lessons may read (the data folder, MIL_LOCATION).
+    var reuseKeyPart: String {
+        var parts = ["profile=\(profile.rawValue)", "seed=\(seed)"]
+        if let dataDirectory {
+            parts.append("data=\(Fingerprint.ofFiles(in: [dataDirectory]) ?? "unreadable")")
+        }
+        if let location = ProcessInfo.processInfo.environment["MIL_LOCATION"] {
+            let contents = (try? Data(contentsOf: URL(fileURLWithPath: location))).map { data -> String in
+                var f = Fingerprint(); f.add(data); return f.hex
+            }
+            parts.append("location=\(location):\(contents ?? "unreadable")")
+        }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// Runs a list of lessons, reusing unchanged results from a previous site, `jobs` at a time, and
+/// reports each as it finishes. The site writing is the caller's.
+struct CourseRun {
+    let settings: RunSettings
+    /// Reuse results from here when their key matches (nil: run everything).
+    let previousSite: URL?
+    /// Where each lesson's folder (figures, manifest) is written.
+    let staging: URL
+
+    struct Outcome {
+        var executed: [ExecutedLesson]
+        var reused: [String]
+    }
+
+    func run(_ lessons: [any CompiledLesson.Type]) throws -> Outcome {
+        let parsed = try lessons.map { try $0.parsed() }
+        let cache = LessonCache(settings: settings.reuseKeyPart)
+        let results = Results(count: parsed.count)
+        let next = Counter()
+        let workers = max(1, min(settings.jobs, parsed.count))
+        let total = parsed.count
+        let tag = workers > 1
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let n = next.take(below: total), !results.hasError {
+                let lesson = parsed[n]
+                if let previousSite, let manifest = cache.reuse(lesson, previousSite: previousSite, staging: staging) {
+                    log("[\(n + 1)/\(total)] \(lesson.id): unchanged, reusing the previous run's results")
+                    results.set(n, .reused(ExecutedLesson(lesson: lesson, manifest: manifest)))
+                    continue
+                }
+                log("[\(n + 1)/\(total)] \(lesson.id): running \(lesson.cells.filter(\.runs).count) cells…")
+                do {
+                    let manifest = try LessonProcess.run(lesson: lesson, siteFolder: staging, settings: settings,
+                                                         tagOutput: tag)
+                    cache.store(lesson, manifest: manifest, in: staging)
+                    if let failure = manifest.failure?.error ?? manifest.lessonError {
+                        log("  ✗ \(lesson.id): \(failure)")
+                    } else {
+                        log("  ✓ \(lesson.id) passed in \(String(format: "%.1f", manifest.seconds)) s")
+                    }
+                    results.set(n, .ran(ExecutedLesson(lesson: lesson, manifest: manifest)))
+                } catch {
+                    results.fail(error)
+                }
+            }
+        }
+        if let error = results.error { throw error }
+        var outcome = Outcome(executed: [], reused: [])
+        for result in results.values {
+            switch result {
+            case .ran(let e): outcome.executed.append(e)
+            case .reused(let e): outcome.executed.append(e); outcome.reused.append(e.lesson.id)
+            case nil: break
+            }
+        }
+        return outcome
+    }
+
+    private enum Result { case ran(ExecutedLesson), reused(ExecutedLesson) }
+
+    /// Results by lesson index, filled from several threads.
+    private final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result?]
+        private var firstError: Error?
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ r: Result) { lock.withLock { slots[i] = r } }
+        func fail(_ e: Error) { lock.withLock { if firstError == nil { firstError = e } } }
+        var hasError: Bool { lock.withLock { firstError != nil } }
+        var error: Error? { lock.withLock { firstError } }
+        var values: [Result?] { lock.withLock { slots } }
+    }
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func take(below limit: Int) -> Int? {
+            lock.withLock {
+                guard value < limit else { return nil }
+                defer { value += 1 }
+                return value
+            }
+        }
+    }
+}

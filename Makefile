@@ -2,13 +2,15 @@
 SWIFT ?= swift
 SITE ?= _site
 PROFILE ?= quick
+# A folder of real datasets that cannot ship (Location, full MNIST), e.g. DATA_DIR=../shared/data.
+DATA_DIR ?=
 
 .PHONY: lessons test deps clean check-site fuzz
 
 ## Build the course, run every lesson and write the site to $(SITE)/.
 lessons: deps
 	$(SWIFT) build
-	"$$($(SWIFT) build --show-bin-path)/lessons" build --output "$(SITE)" --profile "$(PROFILE)"
+	"$$($(SWIFT) build --show-bin-path)/lessons" build --output "$(SITE)" --profile "$(PROFILE)" $(if $(DATA_DIR),--data-dir "$(DATA_DIR)")
 
 ## Build everything and run the whole test suite (unit, golden, end-to-end).
 test: deps

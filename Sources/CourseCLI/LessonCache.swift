@@ -13,10 +13,17 @@ struct LessonCache {
     let codeFingerprint: String?
     let settings: String
 
-    init(settings: String) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        codeFingerprint = Fingerprint.ofFiles(in: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
+    /// `codeFingerprint` stands for the program version; nil (the sources are not where the binary
+    /// was built) turns reuse off rather than risk stale results.
+    init(settings: String, codeFingerprint: String? = LessonCache.courseCode()) {
+        self.codeFingerprint = codeFingerprint
         self.settings = settings
+    }
+
+    /// A fingerprint of every file under `Sources/` and `Assets/` of the package this binary was built from.
+    static func courseCode() -> String? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return Fingerprint.ofFiles(in: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
     }
 
     func key(for lesson: Lesson) -> String? {

@@ -39,7 +39,12 @@ public struct ShadowTraining: Sendable {
             let order = Array(0..<attackerData.count).shuffled(using: &g)
             let membersIn = attackerData.subset(Array(order[0..<trainingSize]))
             let membersOut = attackerData.subset(Array(order[trainingSize..<(2 * trainingSize)]))
-            let model = try recipe(membersIn, g.next())
+            let model: any ProbabilisticClassifier
+            do {
+                model = try recipe(membersIn, g.next())
+            } catch {
+                throw TrainingError("shadow model \(s + 1) of \(shadowCount): \(error)")
+            }
             return ShadowModel(model: model, membersIn: membersIn, membersOut: membersOut)
         }
     }

@@ -49,6 +49,11 @@ final class FixtureCourseTests: XCTestCase {
         try runCommand(swiftExecutable, ["build"], in: Self.course)
     }
 
+    func assertFixtureBuilds(line: UInt = #line) throws {
+        let build = try swiftBuild()
+        XCTAssertEqual(build.status, 0, String(build.output.suffix(3_000)), line: line)
+    }
+
     func addLesson(_ name: String) throws {
         try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("extra/\(name)"),
                                          to: Self.lessons.appendingPathComponent(name))
@@ -108,17 +113,17 @@ final class FixtureCourseTests: XCTestCase {
         defer { try? original.write(to: lessonFile, atomically: true, encoding: .utf8) }
         try original.replacingOccurrences(of: "It computes something small", with: "It computes, freshly reworded, something small")
             .write(to: lessonFile, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         let prose = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
         XCTAssertTrue(prose.stderr.contains("01-passes: unchanged, reusing the previous run's results"), prose.stderr)
         let edited = try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
         XCTAssertTrue(edited.contains("freshly reworded"), "the page shows the new prose")
         try original.write(to: lessonFile, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
     }
 
     func testABuildKilledMidwayLeavesThePreviousSiteIntact() throws {
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("killed-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: site) }
         _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
@@ -126,7 +131,7 @@ final class FixtureCourseTests: XCTestCase {
 
         try addLesson("09-slow.md")
         defer { removeLesson("09-slow.md"); _ = try? swiftBuild() }
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["build", "--output", site.path, "--force"]
@@ -153,13 +158,13 @@ final class FixtureCourseTests: XCTestCase {
                        "the previous site is untouched")
         XCTAssertFalse(staging().isEmpty, "the killed build left its staging folder")
         removeLesson("09-slow.md")
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
         XCTAssertTrue(staging().isEmpty, "the next build removes the killed build's leftovers")
     }
 
     func testEveryBadLessonStopsTheBuildWithItsCoordinatesAndLeavesTheSiteAlone() throws {
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: site) }
         _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
@@ -183,18 +188,18 @@ final class FixtureCourseTests: XCTestCase {
             XCTAssertTrue(build.output.contains(bad.message), "\(bad.name):\n\(build.output.suffix(2_000))")
             XCTAssertEqual(try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8), before, bad.name)
         }
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
     }
 
     func testAnOutputFolderThatCannotBeWrittenIsAClearError() throws {
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         let result = try runCommand(Self.binary, ["build", "--output", "/proc/no-such-place/site"], in: Self.course)
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("cannot write the site to /proc/no-such-place/site"), result.stderr)
     }
 
     func testANewLessonFileIsBuiltWithoutTouchingAnyOtherFile() throws {
-        XCTAssertEqual(try swiftBuild().status, 0)
+        try assertFixtureBuilds()
         try addLesson("05-new.md")
         defer { removeLesson("05-new.md") }
         let build = try swiftBuild()
@@ -218,5 +223,88 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertNotEqual(build.status, 0)
         XCTAssertTrue(build.output.contains("Lessons/07-duplicate-label.md:7:1: error: duplicate cell label 'step'"), build.output)
         XCTAssertTrue(build.output.contains("Lessons/07-duplicate-label.md:3: note: 'step' was first used here"), build.output)
+    }
+}
+
+/// What the runner does with lessons that misbehave at run time, and what makes it run a lesson again.
+extension FixtureCourseTests {
+    func testMegabytesOfOutputNaNTrainingAndAMissingDataFileAreEachReportedAndTheRestOfTheSiteIsWritten() throws {
+        for name in ["10-loud.md", "11-nan.md", "12-missing-data.md"] { try addLesson(name) }
+        defer {
+            for name in ["10-loud.md", "11-nan.md", "12-missing-data.md"] { removeLesson(name) }
+            _ = try? swiftBuild()
+        }
+        let build = try swiftBuild()
+        XCTAssertEqual(build.status, 0, build.output)
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        let result = try runCommand(Self.binary, ["build", "--output", site.path, "--lesson", "01-passes", "--lesson", "10-loud",
+                                                  "--lesson", "11-nan", "--lesson", "12-missing-data"], in: Self.course)
+        XCTAssertEqual(result.status, 1, result.output)
+        XCTAssertTrue(result.stdout.contains("2 passed, 2 failed (11-nan, 12-missing-data)"), result.stdout)
+
+        // 3 MB of output: the page keeps the first part, says how much was cut, and the next cell ran.
+        let loudPage = site.appendingPathComponent("10-loud.html")
+        let loud = try String(contentsOf: loudPage, encoding: .utf8)
+        XCTAssertTrue(loud.contains("Output truncated: "), "the page says the output was cut")
+        XCTAssertTrue(loud.contains("still here"), "the cell after the loud one ran")
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: loudPage.path)[.size] as? Int)
+        XCTAssertLessThan(size, 1_000_000, "the page stays small")
+
+        // Training that diverges names the model and the epoch, on the console and on the page.
+        let nanMessage = "target model (10 records, K = 2): MLPClassifier: the loss became nan in epoch 1"
+        XCTAssertTrue(result.stderr.contains(nanMessage), result.stderr)
+        XCTAssertTrue(try String(contentsOf: site.appendingPathComponent("11-nan.html"), encoding: .utf8).contains(nanMessage))
+
+        // A missing data file names its path and how to get it back.
+        let missing = try String(contentsOf: site.appendingPathComponent("12-missing-data.html"), encoding: .utf8)
+        XCTAssertTrue(missing.contains("Assets/data/purchase-100.csv"), missing)
+        XCTAssertTrue(missing.contains("git checkout -- Assets/data/purchase-100.csv"), missing)
+
+        // The lesson that passed is on the site as usual.
+        XCTAssertTrue(try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
+            .contains("<td class=\"num\">4.000</td>"))
+    }
+
+    func testEveryInputOfALessonsResultsDecidesWhetherItRunsAgain() throws {
+        try assertFixtureBuilds()
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("reuse-\(UUID().uuidString)")
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site); try? FileManager.default.removeItem(at: data) }
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try "1,2\n".write(to: data.appendingPathComponent("records.csv"), atomically: true, encoding: .utf8)
+
+        func runs(_ options: [String], _ why: String, line: UInt = #line) throws {
+            let r = try runCommand(Self.binary, ["build", "--output", site.path, "--lesson", "01-passes"] + options, in: Self.course)
+            XCTAssertEqual(r.status, 0, r.output, line: line)
+            XCTAssertTrue(r.stderr.contains("01-passes: running"), "\(why): expected the lesson to run\n\(r.stderr)", line: line)
+        }
+        func isReused(_ options: [String], line: UInt = #line) throws {
+            let r = try runCommand(Self.binary, ["build", "--output", site.path, "--lesson", "01-passes"] + options, in: Self.course)
+            XCTAssertEqual(r.status, 0, r.output, line: line)
+            XCTAssertTrue(r.stderr.contains("01-passes: unchanged, reusing"), "expected reuse\n\(r.stderr)", line: line)
+        }
+        try runs([], "first build")
+        try isReused([])
+        try runs(["--seed", "9"], "another seed")
+        try isReused(["--seed", "9"])
+        let smoke = ["--seed", "9", "--profile", "smoke"]
+        try runs(smoke, "another profile")
+        let withData = smoke + ["--data-dir", data.path]
+        try runs(withData, "a data folder")
+        try isReused(withData)
+        try "1,3\n".write(to: data.appendingPathComponent("records.csv"), atomically: true, encoding: .utf8)
+        try runs(withData, "a changed data file")
+        try runs(withData + ["--no-cache"], "--no-cache")
+
+        // A changed cell option (not code, not prose) reruns it too.
+        let lessonFile = Self.lessons.appendingPathComponent("01-passes.md")
+        let original = try String(contentsOf: lessonFile, encoding: .utf8)
+        defer { try? original.write(to: lessonFile, atomically: true, encoding: .utf8); _ = try? swiftBuild() }
+        try original.replacingOccurrences(of: "```swift label=table", with: "```swift label=table echo=false")
+            .write(to: lessonFile, atomically: true, encoding: .utf8)
+        try assertFixtureBuilds()
+        try runs(withData, "a changed cell option")
+        try isReused(withData)
     }
 }

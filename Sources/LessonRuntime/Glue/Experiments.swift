@@ -73,7 +73,12 @@ public struct MembershipExperiment: Sendable {
         // as all its epochs at once.
         let bar = ProgressBar("target and \(shadowCount) shadow models (\(members.count) records, K = \(members.classCount)), epochs",
                               total: (shadowCount + 1) * recipe.epochs)
-        let (target, targetCached) = try cache.mlp(recipe, data: members, progress: { _ in bar.advance() })
+        let target: FittedMLP, targetCached: Bool
+        do {
+            (target, targetCached) = try cache.mlp(recipe, data: members, progress: { _ in bar.advance() })
+        } catch {
+            throw TrainingError("target model (\(members.count) records, K = \(members.classCount)): \(error)")
+        }
         if targetCached { bar.advance(by: recipe.epochs) }
         let shadowRecipe = CourseModelCache.cachedRecipe(recipe, progress: bar)
         let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)

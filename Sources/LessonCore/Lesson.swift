@@ -107,6 +107,19 @@ public struct Lesson: Equatable, Sendable {
             firstLabelLine[cell.label] = block.startLine
             cells.append(cell)
         }
+        for span in document.mathSpans() {
+            do {
+                _ = try MathML.render(span.tex, display: span.display)
+            } catch let failure as MathML.Failure {
+                // Point at the offending character: blocks by line within the block, inline math by column.
+                let before = span.tex.prefix(failure.offset)
+                let extraLines = before.filter { $0 == "\n" }.count
+                let column = span.display ? (before.split(separator: "\n", omittingEmptySubsequences: false).last?.count ?? 0) + 1
+                                          : span.column + failure.offset
+                throw LessonError(path: path, line: span.line + (span.display ? extraLines : 0), column: column,
+                                  message: failure.message)
+            }
+        }
         guard let title = document.title else {
             throw LessonError(path: path, line: 1, column: 1,
                               message: "the lesson has no title; its first level-1 heading ('# Title') names it")

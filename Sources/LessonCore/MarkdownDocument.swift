@@ -120,10 +120,98 @@ final class MarkdownDocument {
     }
 
     private func html(_ node: OpaquePointer) -> String {
+        let math = replaceMathWithMarkers()
         let extensions = cmark_parser_get_syntax_extensions(parser)
         guard let text = cmark_render_html(node, Self.options, extensions) else { return "" }
         defer { free(text) }
-        return String(cString: text)
+        var page = String(cString: text)
+        for (index, span) in math.spans.enumerated() {
+            let mark = "\(math.marker)\(index)X"
+            guard page.contains(mark) else { continue }
+            // Validated when the lesson was parsed, so rendering does not fail here; if it somehow
+            // does, the TeX source is shown as code rather than lost.
+            let rendered = (try? MathML.render(span.tex, display: span.display))
+                ?? "<code>\(MathML.escape(span.tex))</code>"
+            page = span.display
+                ? page.replacingOccurrences(of: "<p>\(mark)</p>", with: rendered)
+                : page.replacingOccurrences(of: mark, with: rendered)
+        }
+        return page
+    }
+
+    /// Math in the prose: a ```math block (display) or $`…`$ (inline), with where it starts.
+    struct MathSpan {
+        var tex: String
+        var display: Bool
+        var line: Int
+        var column: Int
+    }
+
+    private var mathMarker: String?
+    private var extractedMath: [MathSpan] = []
+
+    /// The math spans of the document, in order, without changing it.
+    func mathSpans() -> [MathSpan] {
+        var spans: [MathSpan] = []
+        forEachNode { node in
+            if let span = Self.mathSpan(node) { spans.append(span) }
+        }
+        return spans
+    }
+
+    private static func mathSpan(_ node: OpaquePointer) -> MathSpan? {
+        switch cmark_node_get_type(node) {
+        case CMARK_NODE_CODE_BLOCK:
+            let info = string(cmark_node_get_fence_info(node))
+            guard info.split(whereSeparator: { $0 == " " || $0 == "\t" }).first == "math" else { return nil }
+            return MathSpan(tex: string(cmark_node_get_literal(node)), display: true,
+                            line: Int(cmark_node_get_start_line(node)) + 1, column: Int(cmark_node_get_start_column(node)))
+        case CMARK_NODE_CODE:
+            guard let previous = cmark_node_previous(node), let next = cmark_node_next(node),
+                  cmark_node_get_type(previous) == CMARK_NODE_TEXT, cmark_node_get_type(next) == CMARK_NODE_TEXT,
+                  string(cmark_node_get_literal(previous)).hasSuffix("$"),
+                  string(cmark_node_get_literal(next)).hasPrefix("$") else { return nil }
+            // cmark-gfm gives a code span the position of its first character; when it does not,
+            // fall back to the enclosing block's.
+            var block: OpaquePointer? = node
+            while let b = block, cmark_node_get_start_line(b) == 0 { block = cmark_node_parent(b) }
+            return MathSpan(tex: string(cmark_node_get_literal(node)), display: false,
+                            line: Int(block.map { cmark_node_get_start_line($0) } ?? 1),
+                            column: Int(block.map { cmark_node_get_start_column($0) } ?? 1))
+        default:
+            return nil
+        }
+    }
+
+    /// Swaps every math span for a marker text (once per document) so cmark renders around it.
+    private func replaceMathWithMarkers() -> (marker: String, spans: [MathSpan]) {
+        if let mathMarker { return (mathMarker, extractedMath) }
+        let marker = "MILMATH\(UInt32.random(in: 100_000...999_999))N"
+        var nodes: [(OpaquePointer, MathSpan)] = []
+        forEachNode { node in
+            if let span = Self.mathSpan(node) { nodes.append((node, span)) }
+        }
+        for (index, (node, span)) in nodes.enumerated() {
+            let text = cmark_node_new(CMARK_NODE_TEXT)
+            cmark_node_set_literal(text, "\(marker)\(index)X")
+            if span.display {
+                let paragraph = cmark_node_new(CMARK_NODE_PARAGRAPH)
+                cmark_node_append_child(paragraph, text)
+                cmark_node_replace(node, paragraph)
+            } else {
+                if let previous = cmark_node_previous(node) {
+                    cmark_node_set_literal(previous, String(Self.string(cmark_node_get_literal(previous)).dropLast()))
+                }
+                if let next = cmark_node_next(node) {
+                    cmark_node_set_literal(next, String(Self.string(cmark_node_get_literal(next)).dropFirst()))
+                }
+                cmark_node_replace(node, text)
+            }
+            cmark_node_free(node)
+        }
+        mathMarker = marker
+        extractedMath = nodes.map(\.1)
+        return (marker, extractedMath)
     }
 
     /// Renders the prose as HTML with every ```swift block replaced by a slot for its cell.

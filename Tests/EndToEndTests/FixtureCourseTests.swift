@@ -266,6 +266,27 @@ extension FixtureCourseTests {
             .contains("<td class=\"num\">4.000</td>"))
     }
 
+    func testTwoLessonsAtATimeGiveTheSameSiteAsOne() throws {
+        try assertFixtureBuilds()
+        let one = FileManager.default.temporaryDirectory.appendingPathComponent("jobs1-\(UUID().uuidString)")
+        let two = FileManager.default.temporaryDirectory.appendingPathComponent("jobs2-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: one); try? FileManager.default.removeItem(at: two) }
+        let sequential = try runCommand(Self.binary, ["build", "--output", one.path], in: Self.course)
+        let parallel = try runCommand(Self.binary, ["build", "--output", two.path, "--jobs", "2"], in: Self.course)
+        XCTAssertEqual(parallel.status, sequential.status)
+        XCTAssertTrue(parallel.stdout.contains("2 passed, 2 failed (02-traps, 04-throws)"), parallel.stdout)
+        // Each lesson's live log lines carry its id when several run at once.
+        XCTAssertTrue(parallel.stderr.contains("02-traps: running"), parallel.stderr)
+        for page in ["01-passes.html", "02-traps.html", "03-escapes.html", "04-throws.html"] {
+            // Timings differ from run to run; everything else on the page is the same.
+            func withoutTimes(_ url: URL) throws -> String {
+                try String(contentsOf: url.appendingPathComponent(page), encoding: .utf8)
+                    .replacingOccurrences(of: #"[0-9.]+ (ms|s)\b"#, with: "T", options: .regularExpression)
+            }
+            XCTAssertEqual(try withoutTimes(two), try withoutTimes(one), page)
+        }
+    }
+
     func testEveryInputOfALessonsResultsDecidesWhetherItRunsAgain() throws {
         try assertFixtureBuilds()
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("reuse-\(UUID().uuidString)")

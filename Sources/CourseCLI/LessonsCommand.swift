@@ -194,8 +194,7 @@ struct Check: ParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-check-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        var settings = options.settings
-        if options.noCache { settings.retrainModels = true }
+        let settings = options.settings
         let outcome = try CourseRun(settings: settings, previousSite: nil, staging: scratch).run(options.selected)
         print(CheckReport(executed: outcome.executed, settings: settings, seconds: Date().timeIntervalSince(started)).text, terminator: "")
         if outcome.executed.contains(where: { $0.manifest.status == .failed }) { throw ExitCode(1) }

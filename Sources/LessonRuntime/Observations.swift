@@ -38,7 +38,14 @@ public func observe(_ id: String, paper: String, measured: String, rule: String,
     session.addObservation(Observation(id: id, claim: claim, paper: paper, measured: measured, rule: rule,
                                        verdict: verdict, explanation: why, lessonID: session.lesson.id,
                                        cellLabel: session.currentLabel,
-                                       evidenceCells: [session.currentLabel] + evidence))
+                                       evidenceCells: evidenceCells(observedIn: session.currentLabel, evidence)))
+}
+
+/// The cell that observed, then the other evidence cells, each once.
+func evidenceCells(observedIn cell: String, _ evidence: [String]) -> [String] {
+    var cells = [cell]
+    for label in evidence where !cells.contains(label) { cells.append(label) }
+    return cells
 }
 
 /// The verdict of a rule with parts: held if all parts hold, held in part if some do, else did not hold.

@@ -1,5 +1,5 @@
 import LessonCore
-import LessonRuntime
+@testable import LessonRuntime
 import XCTest
 
 final class ObservationTests: XCTestCase {
@@ -7,6 +7,11 @@ final class ObservationTests: XCTestCase {
         XCTAssertEqual(verdict([true, true]), .held)
         XCTAssertEqual(verdict([true, false]), .heldInPart)
         XCTAssertEqual(verdict([false, false]), .didNotHold)
+    }
+
+    func testTheObservingCellComesFirstAndNoEvidenceCellIsListedTwice() {
+        XCTAssertEqual(evidenceCells(observedIn: "marginal-real", ["marginal", "marginal-real"]), ["marginal-real", "marginal"])
+        XCTAssertEqual(evidenceCells(observedIn: "sweep", []), ["sweep"])
     }
 
     func testEveryObservationHasTheDecksClaim() {

@@ -90,6 +90,10 @@ public enum MathML {
             while position < characters.count, characters[position].isWhitespace { position += 1 }
         }
 
+        /// How many groups deep the reader is; bounded so hostile input cannot exhaust the stack.
+        var depth = 0
+        static let maximumDepth = 64
+
         /// Atoms up to `terminator` ("}" or "\right"), or the end when nil.
         mutating func expression(until terminator: String?) throws -> [String] {
             var items: [String] = []
@@ -166,6 +170,10 @@ public enum MathML {
         }
 
         mutating func primary() throws -> (markup: String, isBigOperator: Bool) {
+            // Every level of nesting ({…}, \frac, \sqrt, accents, scripts) passes through here.
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else { throw fail("math nested more than \(Self.maximumDepth) groups deep") }
             let start = position
             let c = characters[position]
             if c == "{" {

@@ -36,6 +36,8 @@ final class MathMLTests: XCTestCase {
         XCTAssertEqual(failure("a}"), MathML.Failure(offset: 1, message: "'}' without a matching '{'"))
         XCTAssertEqual(failure("x_1_2"), MathML.Failure(offset: 3, message: "double subscript; group with braces"))
         XCTAssertEqual(failure(#"\left( x"#)?.message, "missing '\\right' to close the group")
+        XCTAssertEqual(failure(String(repeating: "{", count: 10_000))?.message, "math nested more than 64 groups deep")
+        XCTAssertEqual(failure(String(repeating: #"\sqrt"#, count: 10_000) + "y")?.message, "math nested more than 64 groups deep")
     }
 
     func testLessonsRenderMathBlocksAndInlineMathAndReportBadMathWhereItIs() throws {

@@ -178,6 +178,10 @@ final class FixtureCourseTests: XCTestCase {
             ("13-untitled.md", Data("Some text.\n".utf8), "Lessons/13-untitled.md:1:1: error: the lesson has no title"),
             ("14-latin1.md", Data([0x23, 0x20, 0x54, 0x0A, 0x63, 0x61, 0x66, 0xE9, 0x0A]),
              "Lessons/14-latin1.md:2:4: error: the file is not UTF-8 text"),
+            ("15-duplicate.md", Data("# T\n\n```swift label=step\n```\n\n```swift label=step\n```\n".utf8),
+             "Lessons/15-duplicate.md:6:1: error: duplicate cell label 'step'"),
+            ("16-bad-math.md", Data("# T\n\nSee $`\\frak{x}`$.\n".utf8),
+             "Lessons/16-bad-math.md:3:7: error: unknown TeX command '\\frak' in math"),
         ]
         for bad in cases {
             let url = Self.lessons.appendingPathComponent(bad.name)

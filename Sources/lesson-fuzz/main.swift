@@ -7,7 +7,7 @@ import Foundation
 import LessonCore
 
 /// Parses `data` as a lesson and tangles it. Errors are fine (they are the parser's job); a crash,
-/// a hang or generated code that loses a cell's begin/end markers is a bug.
+/// a hang, generated code that loses a cell's begin/end markers, or math left as a marker is a bug.
 func check(_ data: Data) {
     guard let lesson = try? Lesson.parse(data: data, path: "Lessons/99-fuzz.md") else { return }
     let swift = Tangler.swiftSource(for: lesson)
@@ -15,7 +15,10 @@ func check(_ data: Data) {
         precondition(swift.contains("__cells.begin(\(cell.index))") && swift.contains("__cells.end(\(cell.index))"),
                      "cell \(cell.index) lost its markers")
     }
-    _ = try? lesson.proseSegments()
+    guard let segments = try? lesson.proseSegments() else { return }
+    for case .html(let html) in segments {
+        precondition(!html.contains("MILMATH") || lesson.source.contains("MILMATH"), "a math marker was left in the page")
+    }
 }
 
 #if LIBFUZZER

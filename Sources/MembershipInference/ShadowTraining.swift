@@ -2,10 +2,28 @@ import Foundation
 import MachineLearning
 
 /// A shadow model with the records it was trained on ("in") and an equal number it never saw ("out").
+///
+/// It keeps the attacker's data (shared between all shadows, never copied) and two index lists, and
+/// makes its in and out sets on demand: twenty shadows of 10,000 Texas-sized records would otherwise
+/// hold 10 GB of copies.
 public struct ShadowModel: Sendable {
     public var model: any ProbabilisticClassifier
-    public var membersIn: Dataset
-    public var membersOut: Dataset
+    /// The attacker's records this shadow drew from.
+    public let source: Dataset
+    public let inIndices: [Int]
+    public let outIndices: [Int]
+
+    public init(model: any ProbabilisticClassifier, source: Dataset, inIndices: [Int], outIndices: [Int]) {
+        self.model = model
+        self.source = source
+        self.inIndices = inIndices
+        self.outIndices = outIndices
+    }
+
+    /// The records the shadow trained on.
+    public var membersIn: Dataset { source.subset(inIndices) }
+    /// As many records of the same data that it never saw.
+    public var membersOut: Dataset { source.subset(outIndices) }
 }
 
 /// Trains k shadow models that imitate the target: same recipe, same training-set size, on the
@@ -37,15 +55,14 @@ public struct ShadowTraining: Sendable {
         return try pool.map(shadowCount) { s in
             var g = root.derived(UInt64(s))
             let order = Array(0..<attackerData.count).shuffled(using: &g)
-            let membersIn = attackerData.subset(Array(order[0..<trainingSize]))
-            let membersOut = attackerData.subset(Array(order[trainingSize..<(2 * trainingSize)]))
+            let inIndices = Array(order[0..<trainingSize]), outIndices = Array(order[trainingSize..<(2 * trainingSize)])
             let model: any ProbabilisticClassifier
             do {
-                model = try recipe(membersIn, g.next())
+                model = try recipe(attackerData.subset(inIndices), g.next())
             } catch {
                 throw TrainingError("shadow model \(s + 1) of \(shadowCount): \(error)")
             }
-            return ShadowModel(model: model, membersIn: membersIn, membersOut: membersOut)
+            return ShadowModel(model: model, source: attackerData, inIndices: inIndices, outIndices: outIndices)
         }
     }
 

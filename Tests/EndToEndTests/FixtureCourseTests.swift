@@ -270,6 +270,23 @@ extension FixtureCourseTests {
             .contains("<td class=\"num\">4.000</td>"))
     }
 
+    func testCheckRunsEveryLessonAndReportsWithoutWritingASite() throws {
+        try assertFixtureBuilds()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let check = try runCommand(Self.binary, ["check"], in: folder)
+        XCTAssertEqual(check.status, 1, "a failing lesson fails the check\n\(check.output)")
+        XCTAssertTrue(check.stdout.contains("01-passes: passed, 3 cells in "), check.stdout)
+        XCTAssertTrue(check.stdout.contains("02-traps: FAILED, 3 cells in "), check.stdout)
+        XCTAssertTrue(check.stdout.contains("  Lessons/04-throws.md:3-9 [load]: threw an error: missing data file purchase.csv"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("2 of 4 lessons passed; 0 of 0 observations held (profile quick, seed 2017, "), check.stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [], "nothing written where it ran")
+        let parse = try runCommand(Self.binary, ["check", "--parse-only"], in: Self.course)
+        XCTAssertEqual(parse.status, 0, parse.output)
+        XCTAssertTrue(parse.stdout.contains("Lessons/01-passes.md: ok (3 cells)"), parse.stdout)
+    }
+
     func testTwoLessonsAtATimeGiveTheSameSiteAsOne() throws {
         try assertFixtureBuilds()
         let one = FileManager.default.temporaryDirectory.appendingPathComponent("jobs1-\(UUID().uuidString)")

@@ -131,7 +131,7 @@ final class MarkdownDocument {
             // Validated when the lesson was parsed, so rendering does not fail here; if it somehow
             // does, the TeX source is shown as code rather than lost.
             let rendered = (try? MathML.render(span.tex, display: span.display))
-                ?? "<code>\(MathML.escape(span.tex))</code>"
+                ?? "<code>\(HTML.text(span.tex))</code>"
             page = span.display
                 ? page.replacingOccurrences(of: "<p>\(mark)</p>", with: rendered)
                 : page.replacingOccurrences(of: mark, with: rendered)

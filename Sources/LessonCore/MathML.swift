@@ -47,6 +47,8 @@ public enum MathML {
         "land": "∧", "lor": "∨", "neg": "¬", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉",
         "langle": "⟨", "rangle": "⟩", "|": "‖", "{": "{", "}": "}", "%": "%", "#": "#", "&": "&amp;", "_": "_",
     ]
+    /// Symbols that are quantities, not operators: set as identifiers.
+    static let symbolIdentifiers: Set<String> = ["ell", "ldots", "cdots", "infty", "partial", "nabla"]
     static let bigOperators: [String: String] = ["sum": "∑", "prod": "∏", "int": "∫"]
     static let functions: Set<String> = ["log", "ln", "exp", "max", "min", "arg", "sin", "cos", "tanh", "sup",
                                          "inf", "lim", "det", "Pr", "softmax", "argmax"]
@@ -54,20 +56,6 @@ public enum MathML {
     static let accents: [String: String] = ["hat": "^", "bar": "¯", "tilde": "~", "vec": "→", "dot": "˙"]
     static let spaces: [String: String] = [",": "0.1667em", ":": "0.2222em", ";": "0.2778em", "quad": "1em",
                                            "qquad": "2em", " ": "0.25em", "!": "-0.1667em"]
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
 
     // MARK: - Parser
 
@@ -190,7 +178,7 @@ public enum MathML {
                 return ("<mn>\(number)</mn>", false)
             }
             position += 1
-            if c.isLetter { return ("<mi>\(escape(String(c)))</mi>", false) }
+            if c.isLetter { return ("<mi>\(HTML.text(String(c)))</mi>", false) }
             switch c {
             case "^", "_": throw fail("'\(c)' needs something before it", at: start)
             case "-": return ("<mo>−</mo>", false)
@@ -198,7 +186,7 @@ public enum MathML {
             case "*": return ("<mo>∗</mo>", false)
             case "(", ")", "[", "]", "|": return ("<mo stretchy=\"false\">\(c)</mo>", false)
             case "$": throw fail("'$' inside math; the math is already delimited", at: start)
-            default: return ("<mo>\(escape(String(c)))</mo>", false)
+            default: return ("<mo>\(HTML.text(String(c)))</mo>", false)
             }
         }
 
@@ -211,16 +199,16 @@ public enum MathML {
                 return (name.first!.isUppercase ? "<mi mathvariant=\"normal\">\(letter)</mi>" : "<mi>\(letter)</mi>", false)
             }
             if let symbol = operators[name] {
-                return (["ell", "ldots", "cdots", "infty", "partial", "nabla"].contains(name) ? "<mi>\(symbol)</mi>" : "<mo>\(symbol)</mo>", false)
+                return (symbolIdentifiers.contains(name) ? "<mi>\(symbol)</mi>" : "<mo>\(symbol)</mo>", false)
             }
             if let symbol = bigOperators[name] { return ("<mo largeop=\"true\" movablelimits=\"true\">\(symbol)</mo>", true) }
-            if Self.isFunction(name) {
+            if functions.contains(name) {
                 let mi = "<mi>\(name == "argmax" ? "arg max" : name)</mi>"
                 return (mi, limitFunctions.contains(name))
             }
             if let accent = accents[name] {
                 let base = try argument()
-                return ("<mover accent=\"true\">\(base)<mo>\(escape(accent))</mo></mover>", false)
+                return ("<mover accent=\"true\">\(base)<mo>\(HTML.text(accent))</mo></mover>", false)
             }
             switch name {
             case "frac":
@@ -229,11 +217,11 @@ public enum MathML {
             case "sqrt":
                 return ("<msqrt>\(try argument())</msqrt>", false)
             case "text":
-                return ("<mtext>\(escape(try rawArgument()))</mtext>", false)
+                return ("<mtext>\(HTML.text(try rawArgument()))</mtext>", false)
             case "mathrm", "operatorname":
-                return ("<mi mathvariant=\"normal\">\(escape(try rawArgument()))</mi>", false)
+                return ("<mi mathvariant=\"normal\">\(HTML.text(try rawArgument()))</mi>", false)
             case "mathbf":
-                return ("<mi mathvariant=\"bold\">\(escape(try rawArgument()))</mi>", false)
+                return ("<mi mathvariant=\"bold\">\(HTML.text(try rawArgument()))</mi>", false)
             case "left":
                 let open = try delimiter()
                 let items = try expression(until: "\\right")
@@ -244,8 +232,6 @@ public enum MathML {
                 throw fail("unknown TeX command '\\\(name)' in math", at: start)
             }
         }
-
-        static func isFunction(_ name: String) -> Bool { functions.contains(name) }
 
         /// The delimiter after `\left` or `\right`: a character, `\{`, `\|`, `\langle`, … or `.` for none.
         mutating func delimiter() throws -> String {

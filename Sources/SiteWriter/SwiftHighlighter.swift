@@ -1,3 +1,4 @@
+import LessonCore
 /// Syntax highlighting for Swift, done once at build time: the page needs no script.
 ///
 /// A small scanner, not a parser: it knows comments (nested block comments too), string literals

@@ -1,3 +1,4 @@
+import LessonCore
 import SiteWriter
 import Testing
 

@@ -1,5 +1,6 @@
 /// The two escaping functions of the site: one for text between tags, one for attribute values.
-/// Everything that comes from a lesson or a cell's output goes through one of them.
+/// Everything that comes from a lesson or a cell's output goes through one of them — the pages the
+/// SiteWriter builds and the MathML the lesson format makes of formulas.
 public enum HTML {
     /// Escapes `&`, `<` and `>` for text content.
     public static func text(_ string: String) -> String {

@@ -17,12 +17,11 @@ struct TanglePlugin: BuildToolPlugin {
         let tangle = try context.tool(named: "Tangle")
         let output = context.pluginWorkDirectoryURL
         var commands: [Command] = []
-        var ids: [String] = []
         for name in names {
-            let id = String(name.dropLast(3))
-            ids.append(id)
             let input = lessonsFolder.appending(path: name)
-            let generated = output.appending(path: "Lesson_\(Self.identifier(id)).swift")
+            // One generated file per lesson file, named so that no two files can share it; the registry
+            // command reports lessons whose ids collide, naming both files.
+            let generated = output.appending(path: "Lesson_\(Self.fileNameEscaped(name)).swift")
             commands.append(.buildCommand(
                 displayName: "Tangling Lessons/\(name)",
                 executable: tangle.url,
@@ -31,15 +30,22 @@ struct TanglePlugin: BuildToolPlugin {
                 outputFiles: [generated]))
         }
         commands.append(.buildCommand(
-            displayName: "Listing \(ids.count) lessons",
+            displayName: "Listing \(names.count) lessons",
             executable: tangle.url,
-            arguments: ["registry", output.appending(path: "LessonRegistry.swift").path] + ids,
+            arguments: ["registry", output.appending(path: "LessonRegistry.swift").path] + names,
             inputFiles: [],
             outputFiles: [output.appending(path: "LessonRegistry.swift")]))
         return commands
     }
 
-    static func identifier(_ id: String) -> String {
-        String(id.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+    /// `20-with spaces.md` → `20_2dwith_20spaces_2emd`: letters and digits kept, every other byte as
+    /// `_` and two hex digits, so distinct file names give distinct generated files.
+    static func fileNameEscaped(_ name: String) -> String {
+        var out = ""
+        for byte in name.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if byte < 0x80 && (c.isLetter || c.isNumber) { out.append(c) } else { out += "_" + String(byte, radix: 16) }
+        }
+        return out
     }
 }

@@ -42,6 +42,12 @@ int cpng_write_rgba(const char *path, uint32_t width, uint32_t height,
         return -1;
     }
     if (setjmp(g.jump)) {
+        /* libpng's message ("Write Error") names neither the file nor the cause: add both. */
+        int cause = ferror(file) ? errno : 0;
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s", err);
+        if (cause) snprintf(err, err_length, "cannot write %s: %s (%s)", path, strerror(cause), detail);
+        else snprintf(err, err_length, "cannot write %s: %s", path, detail);
         png_destroy_write_struct(&png, &info);
         free(texts);
         fclose(file);

@@ -1,5 +1,14 @@
+#define _GNU_SOURCE
 #include "cstdio_shim.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void cstdio_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
@@ -7,4 +16,75 @@ void cstdio_write_stdout(const char *text) {
     fflush(stdout);
     fputs(text, stdout);
     fflush(stdout);
+}
+
+void cstdio_flush(void) {
+    fflush(stdout);
+    fflush(stderr);
+}
+
+int cstdio_take_channel(void) {
+    struct stat st;
+    if (fstat(0, &st) != 0 || !S_ISFIFO(st.st_mode)) return -1;
+    int fd = fcntl(0, F_DUPFD_CLOEXEC, 200);
+    if (fd < 0) return -1;
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, 0);  /* dup2 clears close-on-exec on 0: children still get /dev/null */
+        close(null);
+    } else {
+        close(0);
+    }
+    return fd;
+}
+
+void cstdio_die_with_parent(pid_t parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(137);
+}
+
+static int crash_fd = -1;
+static pthread_t main_thread;
+
+static void append_number(char *buffer, size_t *length, int n) {
+    char digits[12];
+    int count = 0;
+    if (n == 0) digits[count++] = '0';
+    while (n > 0 && count < 11) { digits[count++] = (char)('0' + n % 10); n /= 10; }
+    while (count > 0) buffer[(*length)++] = digits[--count];
+}
+
+static void on_crash(int signal) {
+    /* Only async-signal-safe calls here: build the line by hand and write it once. */
+    char line[64];
+    size_t length = 0;
+    const char *head = "{\"crash\":{\"mainThread\":";
+    for (const char *p = head; *p; p++) line[length++] = *p;
+    const char *flag = pthread_equal(pthread_self(), main_thread) ? "true" : "false";
+    for (const char *p = flag; *p; p++) line[length++] = *p;
+    const char *middle = ",\"signal\":";
+    for (const char *p = middle; *p; p++) line[length++] = *p;
+    append_number(line, &length, signal);
+    line[length++] = '}';
+    line[length++] = '}';
+    line[length++] = '\n';
+    if (crash_fd >= 0) { ssize_t ignored = write(crash_fd, line, length); (void)ignored; }
+    /* SA_RESETHAND restored the default action: returning re-runs the faulting instruction (or
+     * abort() raises again), and the process dies of the signal as it would have. */
+}
+
+void cstdio_report_crashes(int fd) {
+    crash_fd = fd;
+    main_thread = pthread_self();
+    /* A stack overflow faults on the stack itself: the handler needs a stack of its own. */
+    static char alternate[1 << 16];
+    stack_t stack = { .ss_sp = alternate, .ss_size = sizeof alternate, .ss_flags = 0 };
+    sigaltstack(&stack, NULL);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_crash;
+    action.sa_flags = SA_RESETHAND | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    int signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaction(signals[i], &action, NULL);
 }

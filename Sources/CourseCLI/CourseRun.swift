@@ -14,12 +14,24 @@ struct RunSettings {
     var retrainModels = false
     /// How many lessons run at once (`--jobs`).
     var jobs = 1
+    /// The most seconds a cell may run, unless it sets its own `timeout=` (`--timeout`, or the profile's).
+    var timeout: Double = 600
 
     /// The environment a lesson process adds to its parent's.
     var environment: [String: String] {
         var e = ["MIL_PROFILE": profile.rawValue, "MIL_SEED": String(seed)]
         e["MIL_DATA_DIR"] = dataDirectory?.standardizedFileURL.path ?? ""
         if retrainModels { e["MIL_RETRAIN"] = "1" }
+        // Lessons run in scratch folders of their own: paths the user gave relative to where the
+        // build started are made absolute, and the lessons learn where that was.
+        let here = FileManager.default.currentDirectoryPath
+        e["MIL_COURSE_DIR"] = here
+        let given = ProcessInfo.processInfo.environment
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: here + "/")).standardizedFileURL.path
+        }
+        e["MIL_MODEL_CACHE"] = absolute(given["MIL_MODEL_CACHE"] ?? ".lessons-cache")
+        if let location = given["MIL_LOCATION"], !location.isEmpty { e["MIL_LOCATION"] = absolute(location) }
         return e
     }
 
@@ -48,6 +60,8 @@ struct CourseRun {
     let previousSite: URL?
     /// Where each lesson's folder (figures, manifest) is written.
     let staging: URL
+    /// Where the staged folders will be once published, to name a lesson's log (nil: nowhere).
+    var publishedAs: URL? = nil
 
     struct Outcome {
         var executed: [ExecutedLesson]
@@ -63,7 +77,7 @@ struct CourseRun {
         let total = parsed.count
         let tag = workers > 1
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let n = next.take(below: total), !results.hasError {
+            while Interruption.shared.signalReceived == nil, let n = next.take(below: total), !results.hasError {
                 let lesson = parsed[n]
                 if let previousSite, let manifest = cache.reuse(lesson, previousSite: previousSite, staging: staging) {
                     log("[\(n + 1)/\(total)] \(lesson.id): unchanged, reusing the previous run's results")
@@ -72,8 +86,9 @@ struct CourseRun {
                 }
                 log("[\(n + 1)/\(total)] \(lesson.id): running \(lesson.cells.filter(\.runs).count) cells…")
                 do {
+                    let logPath = publishedAs.map { $0.appendingPathComponent(lesson.id).appendingPathComponent(LessonProcess.logName).path }
                     let manifest = try LessonProcess.run(lesson: lesson, siteFolder: staging, settings: settings,
-                                                         tagOutput: tag)
+                                                         tagOutput: tag, logShownAs: logPath)
                     cache.store(lesson, manifest: manifest, in: staging)
                     if let failure = manifest.failure?.error ?? manifest.lessonError {
                         log("  ✗ \(lesson.id): \(failure)")
@@ -86,6 +101,7 @@ struct CourseRun {
                 }
             }
         }
+        try Interruption.shared.check()
         if let error = results.error { throw error }
         var outcome = Outcome(executed: [], reused: [])
         for result in results.values {

@@ -4,88 +4,251 @@ import LessonRuntime
 
 /// Runs one lesson in a child process of this executable (`lessons run-lesson ID`), so that a trap
 /// kills only that lesson, and assembles its manifest from what the child left behind.
+///
+/// The child gets:
+/// - a scratch folder of its own as working directory (`<tmp>/lessons-PID-ID/room`), removed afterwards;
+/// - stdout and stderr as files (nothing to drain, nothing lost when it dies), cut per cell at the
+///   offsets it reports;
+/// - a private pipe as standard input, which the child moves away at start-up and reports its cells on.
+///
+/// The parent enforces each cell's time limit, kills the child's whole process group when it stops it
+/// (a limit, Ctrl-C) or when the child ends (whatever it left running), echoes the child's stderr
+/// live up to `echoLimit` bytes, and keeps all of it in the lesson's log.
 enum LessonProcess {
+    /// Bytes of a lesson's stderr shown on the console; the rest is only in its log.
+    static let echoLimit = 64 * 1024
+    /// The log of a lesson's stderr, in its site folder.
+    static let logName = "lesson.log"
+
     /// Runs `lesson` with `settings`; `tagOutput` prefixes its live log lines with its id (for when
-    /// several lessons run at once) and turns off in-place progress bars.
-    static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false) throws -> OutputManifest {
+    /// several lessons run at once) and turns off in-place progress bars. `logShownAs` is how the
+    /// log's path is shown (where it will be once the site is published).
+    static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false,
+                    logShownAs: String? = nil) throws -> OutputManifest {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-\(getpid())-\(lesson.id)")
         try? fm.removeItem(at: scratch)
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let room = scratch.appendingPathComponent("room")
+        try fm.createDirectory(at: room, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: scratch) }
         let figures = siteFolder.appendingPathComponent(lesson.id)
-        try fm.createDirectory(at: figures, withIntermediateDirectories: true)
+        do {
+            try fm.createDirectory(at: figures, withIntermediateDirectories: true)
+        } catch {
+            throw WriteFailure(path: figures.path, error: error)
+        }
 
-        let events = scratch.appendingPathComponent("events.jsonl")
         let stdoutFile = scratch.appendingPathComponent("stdout.txt")
-        let stderrFile = scratch.appendingPathComponent("stderr.txt")
-        _ = fm.createFile(atPath: stdoutFile.path, contents: nil)
-        _ = fm.createFile(atPath: stderrFile.path, contents: nil)
-        let token = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let stderrFile = figures.appendingPathComponent(logName)
+        guard fm.createFile(atPath: stdoutFile.path, contents: nil) else {
+            throw WriteFailure(path: stdoutFile.path, errno: errno)
+        }
+        guard fm.createFile(atPath: stderrFile.path, contents: nil) else {
+            throw WriteFailure(path: stderrFile.path, errno: errno)
+        }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["run-lesson", lesson.id, "--folder", figures.path, "--prefix", lesson.id,
-                             "--events", events.path, "--token", token]
+        process.arguments = ["run-lesson", lesson.id, "--folder", figures.path, "--prefix", lesson.id]
+        process.currentDirectoryURL = room
         var environment = ProcessInfo.processInfo.environment
         environment.merge(settings.environment) { $1 }
         environment["SWIFT_BACKTRACE"] = "enable=no"
+        environment["MIL_PARENT_PID"] = String(getpid())
         let terminal = isatty(2) == 1 && !tagOutput
-        let linePrefix = Data((tagOutput ? "    │ \(lesson.id): " : "    │ ").utf8)
         environment["MIL_TTY"] = terminal ? "1" : "0"
         process.environment = environment
-        // Stdout goes to a file: nothing to drain, and nothing lost when the child dies. Stderr (the
-        // lesson's progress notes) is shown live, indented under the lesson's line, and kept in a file.
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
-        let stderrPipe = Pipe()
-        process.standardError = stderrPipe
-        process.standardInput = FileHandle.nullDevice
-        let stderrLog = try FileHandle(forWritingTo: stderrFile)
-        let done = DispatchSemaphore(value: 0)
-        let reader = Thread {
-            defer { done.signal() }
-            let handle = stderrPipe.fileHandleForReading
-            var pending = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                stderrLog.write(chunk)
-                if terminal {
-                    // Progress bars redraw in place: pass the bytes through as they come.
-                    FileHandle.standardError.write(chunk)
-                    continue
-                }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    let line = pending[pending.startIndex..<newline]
-                    pending = Data(pending[(newline + 1)...])
-                    if !line.isEmpty { FileHandle.standardError.write(linePrefix + line + Data("\n".utf8)) }
-                }
-            }
-        }
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+        let channel = Pipe()
+        // The write end becomes the child's standard input; the child moves it to a private descriptor.
+        process.standardInput = channel.fileHandleForWriting
+
+        let reader = ChannelReader(channel.fileHandleForReading)
+        let echo = StderrEcho(file: stderrFile, terminal: terminal,
+                              prefix: tagOutput ? "    │ \(lesson.id): " : "    │ ",
+                              logShownAs: logShownAs ?? stderrFile.path)
         let started = Date()
+        Interruption.shared.install()
+        try Interruption.shared.check()
         try process.run()
-        try? stderrPipe.fileHandleForWriting.close()
+        Interruption.shared.started(process.processIdentifier)
+        try? channel.fileHandleForWriting.close()
         reader.start()
+
+        var stop: ParentStop?
+        let limits = Dictionary(uniqueKeysWithValues: lesson.cells.map { ($0.index, $0.options.timeout ?? settings.timeout) })
+        while process.isRunning {
+            echo.pump()
+            let (cell, since) = reader.running
+            let limit = cell.flatMap { limits[$0] } ?? settings.timeout
+            if Date().timeIntervalSince(since ?? started) > limit {
+                stop = cell.map { .timedOut(cell: $0, limit: limit) } ?? .timedOutOutsideCells(limit: limit)
+                kill(-process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                break
+            }
+            if Interruption.shared.signalReceived != nil {
+                kill(-process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                break
+            }
+            usleep(50_000)
+        }
         process.waitUntilExit()
-        // The reader ends at EOF, when the child (and anything it spawned) has closed stderr.
-        _ = done.wait(timeout: .now() + 5)
+        Interruption.shared.ended(process.processIdentifier)
+        let events = reader.finish()
+        echo.pump()
+        echo.finish()
+        try Interruption.shared.check()
         let seconds = Date().timeIntervalSince(started)
 
         let exit: ChildExit = process.terminationReason == .uncaughtSignal
             ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
-        let decoder = JSONDecoder()
-        let eventList = ((try? String(contentsOf: events, encoding: .utf8)) ?? "")
-            .split(separator: "\n")
-            .compactMap { try? decoder.decode(RunEvent.self, from: Data($0.utf8)) }
-        let stdout = String(decoding: (try? Data(contentsOf: stdoutFile)) ?? Data(), as: UTF8.self)
-        let stderr = String(decoding: (try? Data(contentsOf: stderrFile)) ?? Data(), as: UTF8.self)
-        var manifest = ManifestAssembler.assemble(lesson: lesson, events: eventList, stdout: stdout,
-                                                  stderr: stderr, token: token, exit: exit, seconds: seconds)
+        let stdout = (try? Data(contentsOf: stdoutFile)) ?? Data()
+        let stderr = (try? Data(contentsOf: stderrFile)) ?? Data()
+        var manifest = ManifestAssembler.assemble(lesson: lesson, events: events, stdout: stdout, stderr: stderr,
+                                                  exit: exit, stop: stop, seconds: seconds)
         manifest.profile = settings.profile.rawValue
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(manifest).write(to: figures.appendingPathComponent("manifest.json"))
+        let manifestFile = figures.appendingPathComponent("manifest.json")
+        do {
+            try encoder.encode(manifest).write(to: manifestFile)
+        } catch {
+            throw WriteFailure(path: manifestFile.path, error: error)
+        }
+        if let full = diskFull(in: manifest) { throw full }
         return manifest
     }
+
+    /// A lesson that failed because the disk is full: the whole build stops there.
+    static func diskFull(in manifest: OutputManifest) -> WriteFailure? {
+        let errors = manifest.cells.compactMap(\.error) + [manifest.lessonError].compactMap { $0 }
+        guard let error = errors.first(where: { $0.contains(String(cString: strerror(ENOSPC))) }) else { return nil }
+        return WriteFailure(message: error)
+    }
+}
+
+/// Reads the child's channel on a thread of its own: the events, and which cell runs since when.
+private final class ChannelReader: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var events: [RunEvent] = []
+    private var cell: Int?
+    private var since: Date?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// The running cell and when it began (nil: between cells).
+    var running: (cell: Int?, since: Date?) { lock.withLock { (cell, since) } }
+
+    func start() {
+        let thread = Thread { [self] in
+            defer { done.signal() }
+            let decoder = JSONDecoder()
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = pending[pending.startIndex..<newline]
+                    pending = Data(pending[(newline + 1)...])
+                    guard let event = try? decoder.decode(RunEvent.self, from: line) else { continue }
+                    lock.withLock {
+                        events.append(event)
+                        switch event {
+                        case .begin(let c, _, _): cell = c; since = Date()
+                        case .end: cell = nil; since = Date()
+                        default: break
+                        }
+                    }
+                }
+            }
+        }
+        thread.start()
+    }
+
+    /// The events, once the child has ended (and so closed its end of the pipe).
+    func finish() -> [RunEvent] {
+        // A grandchild that kept the pipe open is killed with the process group; wait a little only.
+        _ = done.wait(timeout: .now() + 5)
+        return lock.withLock { events }
+    }
+}
+
+/// Shows what the child writes to stderr (its progress notes) as it comes, indented under the
+/// lesson's line, up to `LessonProcess.echoLimit` bytes; the file keeps everything.
+private final class StderrEcho {
+    private let reader: FileHandle?
+    private let terminal: Bool
+    private let prefix: Data
+    private let logShownAs: String
+    private var shown = 0
+    private var omitted = 0
+    private var pending = Data()
+
+    init(file: URL, terminal: Bool, prefix: String, logShownAs: String) {
+        reader = try? FileHandle(forReadingFrom: file)
+        self.terminal = terminal
+        self.prefix = Data(prefix.utf8)
+        self.logShownAs = logShownAs
+    }
+
+    /// Echoes whatever arrived since the last call.
+    func pump() {
+        guard let reader else { return }
+        while true {
+            let chunk = (try? reader.read(upToCount: 1 << 16)) ?? nil
+            guard let chunk, !chunk.isEmpty else { return }
+            let room = max(0, LessonProcess.echoLimit - shown)
+            let part = chunk.prefix(room)
+            omitted += chunk.count - part.count
+            shown += part.count
+            if part.isEmpty { continue }
+            if terminal {
+                // Progress bars redraw in place: pass the bytes through as they come.
+                FileHandle.standardError.write(part)
+                continue
+            }
+            pending.append(part)
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                pending = Data(pending[(newline + 1)...])
+                if !line.isEmpty { FileHandle.standardError.write(prefix + line + Data("\n".utf8)) }
+            }
+        }
+    }
+
+    func finish() {
+        if !pending.isEmpty { FileHandle.standardError.write(prefix + pending + Data("\n".utf8)); pending = Data() }
+        if omitted > 0 {
+            FileHandle.standardError.write(prefix + Data("… \(omitted) more bytes of this lesson's messages are in \(logShownAs)\n".utf8))
+        }
+        try? reader?.close()
+    }
+}
+
+/// A write that failed, as one line naming the path: `cannot write /x/y: No space left on device`.
+struct WriteFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(message: String) { description = message }
+
+    init(path: String, errno code: Int32) {
+        description = "cannot write \(path): \(String(cString: strerror(code)))"
+    }
+
+    init(path: String, error: Error) {
+        let ns = error as NSError
+        let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? NSError)
+        let code = underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code)
+            : ns.domain == NSPOSIXErrorDomain ? Int32(ns.code)
+            : ns.code == NSFileWriteOutOfSpaceError ? ENOSPC : 0
+        description = "cannot write \(path): " + (code != 0 ? String(cString: strerror(code)) : ns.localizedDescription)
+    }
+
+    var isDiskFull: Bool { description.contains(String(cString: strerror(ENOSPC))) }
 }

@@ -61,11 +61,21 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("no-cache"), help: "Rerun every lesson and retrain every model instead of reusing stored results.")
     var noCache = false
 
+    @Option(help: ArgumentHelp("The most seconds a cell may run unless it sets timeout=SECONDS (default: the profile's: \(RunOptions.defaultTimeouts.map { "\($0.key.rawValue) \(Int($0.value))" }.sorted().joined(separator: ", "))).",
+                               valueName: "seconds"))
+    var timeout: Double?
+
+    /// Per-profile cell limits, several times the slowest honest cell of the course in that profile.
+    static let defaultTimeouts: [RunProfile: Double] = [.smoke: 300, .quick: 900, .paper: 7200]
+
     func validate() throws {
         guard RunProfile(rawValue: profile) != nil else {
             throw ValidationError("unknown profile '\(profile)'; choose \(RunProfile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout takes a number of seconds greater than 0, not \(timeout)")
+        }
         if let dataDirectory {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isFolder), isFolder.boolValue else {
@@ -79,8 +89,10 @@ struct RunOptions: ParsableArguments {
     }
 
     var settings: RunSettings {
-        RunSettings(profile: RunProfile(rawValue: profile) ?? .quick, seed: seed ?? RunProfile.seed,
-                    dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobs)
+        let chosen = RunProfile(rawValue: profile) ?? .quick
+        return RunSettings(profile: chosen, seed: seed ?? RunProfile.seed,
+                           dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobs,
+                           timeout: timeout ?? Self.defaultTimeouts[chosen] ?? 900)
     }
 
     var selected: [any CompiledLesson.Type] {
@@ -125,27 +137,45 @@ struct Build: ParsableCommand {
         let started = Date()
         let settings = options.settings
         let lessons = options.selected
-        let publisher = try SitePublisher(destination: URL(fileURLWithPath: output))
+        // Before anything runs: never replace what the runner did not make.
+        let destination = try OutputFolder.check(output, verb: "write the site to")
+        Interruption.shared.install()
+        removeAbandonedScratchFolders()
+        let publisher = try SitePublisher(destination: destination)
         let outcome: CourseRun.Outcome
         do {
-            let reuseFrom = (force || options.noCache) ? nil : URL(fileURLWithPath: output)
-            outcome = try CourseRun(settings: settings, previousSite: reuseFrom, staging: publisher.staging).run(lessons)
+            let reuseFrom = (force || options.noCache) ? nil : destination
+            outcome = try CourseRun(settings: settings, previousSite: reuseFrom, staging: publisher.staging,
+                                    publishedAs: destination).run(lessons)
             let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: settings.profile.rawValue,
                                     seed: String(settings.seed), observationClaims: PaperObservations.claims)
-            try writer.write(outcome.executed, to: publisher.staging,
-                             assets: assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets())
+            do {
+                try writer.write(outcome.executed, to: publisher.staging,
+                                 assets: assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets())
+            } catch {
+                throw WriteFailure(path: ((error as NSError).userInfo[NSFilePathErrorKey] as? String) ?? publisher.staging.path, error: error)
+            }
+            try Interruption.shared.check()
             let broken = try LinkCheck.problems(in: publisher.staging)
             guard broken.isEmpty else {
                 throw CLIError("the new site has \(broken.count) broken internal links or images, so the previous site was kept:\n" + broken.prefix(20).joined(separator: "\n"))
             }
-            try publisher.publish()
+            try Interruption.shared.check()
+            try publisher.publish(pages: outcome.executed.map { "\($0.lesson.id).html" })
+        } catch let interrupted as Interrupted {
+            publisher.discard()
+            log("Stopped: \(interrupted). The lesson processes were ended and the unfinished site removed; \(destination.path) is as it was.")
+            throw ExitCode(interrupted.exitCode)
+        } catch let failure as WriteFailure {
+            publisher.discard()
+            throw CLIError("\(failure); the previous site was kept")
         } catch {
             publisher.discard()
             throw error
         }
         let executed = outcome.executed
         let failed = executed.filter { $0.manifest.status == .failed }
-        let index = URL(fileURLWithPath: output).standardizedFileURL.appendingPathComponent("index.html").path
+        let index = destination.appendingPathComponent("index.html").path
         let time = String(format: "%.1f", Date().timeIntervalSince(started))
         let ran = executed.count - outcome.reused.count
         let cachedNote = outcome.reused.isEmpty ? "" : " (\(ran) ran, \(outcome.reused.count) reused unchanged)"
@@ -190,12 +220,21 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if parseOnly { return try parse() }
+        Interruption.shared.install()
+        removeAbandonedScratchFolders()
         let started = Date()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-check-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let settings = options.settings
-        let outcome = try CourseRun(settings: settings, previousSite: nil, staging: scratch).run(options.selected)
+        let outcome: CourseRun.Outcome
+        do {
+            outcome = try CourseRun(settings: settings, previousSite: nil, staging: scratch).run(options.selected)
+        } catch let interrupted as Interrupted {
+            try? FileManager.default.removeItem(at: scratch)
+            log("Stopped: \(interrupted).")
+            throw ExitCode(interrupted.exitCode)
+        }
         print(CheckReport(executed: outcome.executed, settings: settings, seconds: Date().timeIntervalSince(started)).text, terminator: "")
         if outcome.executed.contains(where: { $0.manifest.status == .failed }) { throw ExitCode(1) }
     }
@@ -252,11 +291,21 @@ struct CheckReport {
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Remove the site folder.")
 
-    @Option(name: .shortAndLong, help: "The site folder to remove.")
+    @Option(name: .shortAndLong, help: "The site folder to remove (only a folder `lessons build` wrote).")
     var output = "_site"
 
     func run() throws {
-        try? FileManager.default.removeItem(atPath: output)
+        let folder = try OutputFolder.check(output, verb: "remove")
+        guard FileManager.default.fileExists(atPath: folder.path) else {
+            print("Nothing to remove: \(folder.path) does not exist.")
+            return
+        }
+        do {
+            try FileManager.default.removeItem(at: folder)
+        } catch {
+            throw CLIError("cannot remove \(folder.path): \(error.localizedDescription)")
+        }
+        print("Removed \(folder.path).")
     }
 }
 
@@ -280,21 +329,11 @@ struct RunLesson: ParsableCommand {
     @Argument var id: String
     @Option var folder: String
     @Option var prefix: String
-    @Option var events: String
-    @Option var token: String
 
     func run() throws {
         guard let compiled = Course.current.lesson(id: id) else { throw CLIError("no lesson '\(id)'") }
-        let session = try LessonSession(lesson: try compiled.parsed(),
-                                        figureFolder: URL(fileURLWithPath: folder), figurePrefix: prefix,
-                                        eventLog: URL(fileURLWithPath: events), token: token)
-        LessonSession.current = session
-        do {
-            try compiled.run(CellRunner(session: session))
-        } catch {
-            session.fail(error)
-            throw ExitCode(1)
-        }
+        let status = LessonChild.run(compiled, figureFolder: URL(fileURLWithPath: folder), figurePrefix: prefix)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

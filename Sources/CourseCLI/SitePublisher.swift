@@ -28,9 +28,23 @@ struct SitePublisher {
         }
     }
 
-    /// Replaces the destination with the staged site: two renames on the same file system.
-    func publish() throws {
+    /// Replaces the destination with the staged site: two renames on the same file system. The staged
+    /// site must hold its front page and every page in `pages`, else the previous site is kept; it is
+    /// marked as the runner's before it moves into place. The destination must still be one the runner
+    /// may replace (it is checked again: something may have moved there while the lessons ran).
+    func publish(pages: [String]) throws {
         let fm = FileManager.default
+        let missing = (["index.html"] + pages).filter { !fm.fileExists(atPath: staging.appendingPathComponent($0).path) }
+        guard missing.isEmpty else {
+            throw CLIError("the new site is missing \(missing.joined(separator: ", ")), so the previous site was kept")
+        }
+        let marker = staging.appendingPathComponent(OutputFolder.markerName)
+        guard fm.createFile(atPath: marker.path, contents: Data(OutputFolder.markerText.utf8)) else {
+            throw WriteFailure(path: marker.path, errno: errno)
+        }
+        if fm.fileExists(atPath: destination.path) && !OutputFolder.isOwnedSite(destination) {
+            throw CLIError("refusing to replace \(destination.path): it changed while the lessons ran and is no longer a site written by `lessons build`")
+        }
         let old = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
         if fm.fileExists(atPath: destination.path) {
@@ -49,6 +63,17 @@ struct SitePublisher {
     /// Removes the staging folder after a failure.
     func discard() {
         try? FileManager.default.removeItem(at: staging)
+    }
+}
+
+/// Removes scratch folders (`<tmp>/lessons-PID-…`) left by builds whose process is gone (killed hard).
+func removeAbandonedScratchFolders() {
+    let fm = FileManager.default
+    let temp = fm.temporaryDirectory
+    for name in (try? fm.contentsOfDirectory(atPath: temp.path)) ?? [] where name.hasPrefix("lessons-") {
+        let parts = name.split(separator: "-")
+        guard parts.count >= 3, let pid = Int32(parts[1]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+        try? fm.removeItem(at: temp.appendingPathComponent(name))
     }
 }
 

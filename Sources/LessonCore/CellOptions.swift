@@ -8,7 +8,8 @@
 /// | `echo=false`    | `true`    | hide the code on the page (it still runs) |
 /// | `output=false`  | `true`    | hide printed text on the page (figures and tables still show) |
 /// | `norun`         | off       | show the code but neither compile nor run it |
-/// | `scope=file`    | `cell`    | compile the code at file scope, visible to every cell: extensions, operators, protocols, top-level types and functions; shown but not run |
+/// | `scope=file`    | `cell`    | compile the code at file scope, visible to every cell of this lesson (and private to it): extensions, operators, protocols, top-level types and functions; shown but not run |
+/// | `timeout=SECONDS` | the run's limit | stop the lesson if this cell runs longer; later cells are not run |
 ///
 /// Options are separated by spaces or commas. Any other option is an error.
 public struct CellOptions: Equatable, Sendable, Codable {
@@ -25,18 +26,21 @@ public struct CellOptions: Equatable, Sendable, Codable {
     public var output = true
     public var norun = false
     public var scope = Scope.cell
+    /// The most seconds this cell may run (`timeout=SECONDS`); nil: the run's limit (`--timeout`).
+    public var timeout: Double?
 
     public init(label: String? = nil, echo: Bool = true, output: Bool = true, norun: Bool = false,
-                scope: Scope = .cell) {
+                scope: Scope = .cell, timeout: Double? = nil) {
         self.label = label
         self.echo = echo
         self.output = output
         self.norun = norun
         self.scope = scope
+        self.timeout = timeout
     }
 
     /// The option names this version understands, for error messages.
-    public static let known = ["label", "echo", "output", "norun", "scope"]
+    public static let known = ["label", "echo", "output", "norun", "scope", "timeout"]
 
     /// Parses the text after `swift`. `column` is the 1-based column of `text` in the source line,
     /// used to point errors at the offending option.
@@ -93,6 +97,11 @@ public struct CellOptions: Equatable, Sendable, Codable {
                     throw fail("cell option 'scope' takes 'cell' or 'file', not '\(value ?? "")'")
                 }
                 options.scope = scope
+            case "timeout":
+                guard let value, let seconds = Double(value), seconds > 0, seconds.isFinite else {
+                    throw fail("cell option 'timeout' takes a number of seconds greater than 0, not '\(value ?? "")'")
+                }
+                options.timeout = seconds
             default: break
             }
         }

@@ -40,10 +40,9 @@ public struct Lesson: Equatable, Sendable {
     /// The whole Markdown source.
     public var source: String
 
-    /// The lesson id for a file name or path: its last component without `.md`.
+    /// The lesson id for a file name or path: the slug of its last component (see `LessonNames`).
     public static func id(forPath path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.hasSuffix(".md") ? String(name.dropLast(3)) : name
+        LessonNames.slug(forFileName: path.split(separator: "/").last.map(String.init) ?? path)
     }
 
     /// Parses a lesson from its bytes, rejecting text that is not UTF-8.
@@ -68,7 +67,9 @@ public struct Lesson: Equatable, Sendable {
     }
 
     /// Parses a lesson's Markdown. Errors name the file, line and column.
-    public static func parse(source: String, path: String) throws -> Lesson {
+    public static func parse(source original: String, path: String) throws -> Lesson {
+        // CRLF (Windows) and CR (old Mac) line endings read as LF, so lines and columns are the editor's.
+        let source = original.contains("\r") ? normalizedLineEndings(original) : original
         let document = try MarkdownDocument(source: source, path: path)
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
@@ -105,6 +106,7 @@ public struct Lesson: Equatable, Sendable {
                                   notes: ["\(path):\(first): note: '\(cell.label)' was first used here"])
             }
             firstLabelLine[cell.label] = block.startLine
+            if !options.norun { try checkCode(of: cell, path: path) }
             cells.append(cell)
         }
         for span in document.mathSpans() {
@@ -149,6 +151,38 @@ public struct Lesson: Equatable, Sendable {
             }
         }
         return text
+    }
+
+    /// `\r\n` and lone `\r` become `\n`.
+    static func normalizedLineEndings(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\r" {
+                scalars.append("\n")
+                previousWasCR = true
+                continue
+            }
+            if scalar == "\n" && previousWasCR { previousWasCR = false; continue }
+            previousWasCR = false
+            scalars.append(scalar)
+        }
+        return String(scalars)
+    }
+
+    /// A cell must close what it opens, leave the runner's names and line directives alone, and, at
+    /// file scope, stay private to its lesson.
+    private static func checkCode(of cell: Cell, path: String) throws {
+        let scan = CellCode(cell.code)
+        if let first = scan.errors(path: path, firstLine: cell.firstCodeLine, column: cell.column).first { throw first }
+        guard cell.options.scope == .file else { return }
+        for declaration in scan.declarations {
+            if let access = declaration.access, access != "private" && access != "fileprivate" {
+                throw LessonError(path: path, line: cell.firstCodeLine + declaration.anchorLine,
+                                  column: cell.column + declaration.anchorColumn,
+                                  message: "'\(access)' is not allowed here: scope=file code is private to its lesson (code that several lessons share belongs in Sources/)")
+            }
+        }
     }
 
     private static func isClosingFence(_ line: Substring, character: Character, length: Int) -> Bool {

@@ -6,11 +6,15 @@ import Foundation
 /// `Lessons/NN-slug.md:LINE:COL`. Code lines are indented to the column they have in the file, so
 /// columns are right too for fences inside lists. `import` lines are hoisted to the top of the file
 /// (their line in the cell is left blank so the numbering holds), `scope=file` cells are put at file
-/// scope, and `norun` cells are left out.
+/// scope with every top-level declaration made `fileprivate` (so a lesson's helpers cannot change
+/// another lesson), and `norun` cells are left out.
+///
+/// The names the generated code uses start with `__mil`, which `Lesson.parse` forbids in cells: a
+/// cell cannot reach the runner's cell markers, and the runner checks that every cell reported.
 public enum Tangler {
     /// The Swift identifier of a lesson's type: `Lesson_01_membership_game`.
     public static func typeName(forLessonID id: String) -> String {
-        "Lesson_" + String(id.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        LessonNames.typeName(forSlug: id)
     }
 
     /// Whether a line is an import declaration (`import X`, `@testable import X`, `import struct X.Y`).
@@ -47,12 +51,16 @@ public enum Tangler {
                     code += line.isEmpty ? "\n" : pad + line + "\n"
                 }
             }
-            let located = "#sourceLocation(file: \(file), line: \(cell.firstCodeLine))\n\(code)#sourceLocation()\n"
             switch cell.options.scope {
             case .file:
-                fileScope += "// cell \(cell.index) [\(cell.label)], file scope\n" + located
+                // One blank line first, so a declaration on the cell's first line has a line before it
+                // to take its `fileprivate`.
+                let privateCode = fileprivateDeclarations(code, scan: CellCode(cell.code), pad: pad.count)
+                fileScope += "// cell \(cell.index) [\(cell.label)], file scope, private to this lesson\n"
+                    + "#sourceLocation(file: \(file), line: \(cell.firstCodeLine - 1))\n\(privateCode)#sourceLocation()\n"
             case .cell:
-                body += "    __cells.begin(\(cell.index))\n" + located + "    __cells.end(\(cell.index))\n"
+                let located = "#sourceLocation(file: \(file), line: \(cell.firstCodeLine))\n\(code)#sourceLocation()\n"
+                body += "    __mil_cells.begin(\(cell.index))\n" + located + "    __mil_cells.end(\(cell.index))\n"
             }
         }
 
@@ -66,13 +74,45 @@ public enum Tangler {
             static let id = \(swiftStringLiteral(lesson.id))
             static let sourcePath = \(file)
             static let sourceBase64 = \(swiftStringLiteral(encoded))
-            static func run(_ cells: CellRunner) throws { try __run_\(type)(cells) }
+            static func run(_ cells: CellRunner) throws { try __mil_run_\(type)(cells) }
         }
 
-        private func __run_\(type)(_ __cells: CellRunner) throws {
+        private func __mil_run_\(type)(_ __mil_cells: CellRunner) throws {
         \(body)}
 
         """
+    }
+
+    /// Adds `fileprivate` to every top-level declaration of a file-scope cell that has no access level.
+    ///
+    /// The modifier goes at the end of the line before the declaration (before a trailing `//`
+    /// comment), so no column of the author's code moves; only a declaration that shares its line
+    /// with attributes or earlier code gets it in place. `code` is the cell's text as emitted (lines
+    /// padded by `pad` spaces); the first line of the result is the blank line before it.
+    static func fileprivateDeclarations(_ code: String, scan: CellCode, pad: Int) -> String {
+        var lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Insertions by emitted line (-1: the blank line before the cell), as (column, text).
+        var insertions: [Int: [(Int, String)]] = [:]
+        for d in scan.declarations where d.access == nil && !(d.keyword == "extension" && d.declaresConformance) {
+            let before = d.anchorLine - 1
+            if d.anchorStartsLine && !scan.linesEndingInsideText.contains(before) {
+                let column = before >= 0 ? scan.lineCommentStart[before].map { $0 + pad } ?? Int.max : Int.max
+                insertions[before, default: []].append((column, " fileprivate "))
+            } else {
+                insertions[d.anchorLine, default: []].append((d.anchorColumn + pad, "fileprivate "))
+            }
+        }
+        var first = ""
+        for (index, edits) in insertions {
+            for (column, text) in edits.sorted(by: { $0.0 > $1.0 }) {
+                if index < 0 { first += text; continue }
+                guard index < lines.count else { continue }
+                var chars = Array(lines[index])
+                chars.insert(contentsOf: text, at: min(column, chars.count))
+                lines[index] = String(chars)
+            }
+        }
+        return first + "\n" + lines.joined(separator: "\n")
     }
 
     /// Swift source listing every lesson, in order, for the `lessons` executable.

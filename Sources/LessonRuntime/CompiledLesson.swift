@@ -26,13 +26,14 @@ extension CompiledLesson {
 
 /// Marks where each cell begins and ends while a lesson runs.
 ///
-/// The generated code calls `begin(i)` before cell i and `end(i)` after it. Each call writes a marker
-/// carrying the run's token to stdout (so the parent can split printed text per cell) and an event to
-/// the session's log (so a crash between the two is blamed on that cell).
+/// The generated code calls `begin(i)` before cell i and `end(i)` after it; each sends an event on the
+/// parent's channel, with how far stdout and stderr had got (so the parent can cut them per cell and
+/// blame a crash between the two on that cell). Only `LessonChild.run` makes one, and the generated
+/// code holds it under a name cells may not spell.
 public final class CellRunner {
     let session: LessonSession
 
-    public init(session: LessonSession) { self.session = session }
+    init(session: LessonSession) { self.session = session }
 
     public func begin(_ index: Int) { session.beginCell(index) }
     public func end(_ index: Int) { session.endCell(index) }

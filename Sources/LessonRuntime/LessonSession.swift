@@ -2,23 +2,23 @@ import CStdio
 import Foundation
 import LessonCore
 
-/// What a lesson's child process records while it runs: cell boundaries, outputs, errors.
+/// What a lesson's child process tells its parent while it runs: cell boundaries (with how far its
+/// standard output and error had got, so the parent can cut them per cell), outputs, errors, and
+/// whether it finished.
 ///
-/// One JSON object per line in the session's event log; the parent reads it after the child ends,
-/// even if the child crashed, because each line is written with one `write` call as it happens.
+/// One JSON object per line on a private pipe that no name in a cell's scope reaches (the parent hands
+/// it over as standard input; the child moves it away at start-up). Printed text cannot forge an
+/// event, and the parent checks that the cells reported in order and that the lesson finished.
 public enum RunEvent: Codable, Equatable, Sendable {
-    case begin(cell: Int)
-    case end(cell: Int, seconds: Double)
+    case begin(cell: Int, stdout: Int, stderr: Int)
+    case end(cell: Int, seconds: Double, stdout: Int, stderr: Int)
     case output(cell: Int, CellOutput)
     case error(cell: Int, message: String)
     case observation(cell: Int, Observation)
-}
-
-/// The marker lines a child prints on stdout around each cell: `\n␞MIL:<token>:begin:<index>\n`.
-public enum CellMarker {
-    public static func line(token: String, kind: String, index: Int) -> String {
-        "\n\u{1E}MIL:\(token):\(kind):\(index)\n"
-    }
+    /// Every cell ran: the last event of a lesson that passed.
+    case finished
+    /// A crash signal, and whether the main thread (the cells' own) raised it; written by a signal handler.
+    case crash(mainThread: Bool, signal: Int32)
 }
 
 /// The run profile: `smoke` (tiny sizes, seconds per lesson; what the test suite runs), `quick` (the
@@ -47,88 +47,153 @@ public enum RunProfile: String, CaseIterable, Sendable {
     }
 }
 
-/// The state of the one lesson running in this process.
-public final class LessonSession: @unchecked Sendable {
-    /// The session of this process; set by `lessons run-lesson`. Cells reach it through `show(...)`.
-    nonisolated(unsafe) public static var current: LessonSession?
+/// The state of the one lesson running in this process. Internal: cells reach it only through
+/// `show(...)` and `observe(...)`, never directly.
+final class LessonSession: @unchecked Sendable {
+    /// The session of this process; set by `LessonChild.run`.
+    nonisolated(unsafe) static var current: LessonSession?
 
-    public let lesson: Lesson
+    let lesson: Lesson
     /// Where figures go: `<site>/<lesson-id>/`.
-    public let figureFolder: URL
+    let figureFolder: URL
     /// The folder name figures are referenced by from the site's root.
-    public let figurePrefix: String
-    private let events: FileHandle
-    private let token: String
-    private(set) public var currentCell: Int?
+    let figurePrefix: String
+    /// The lesson's own scratch folder: every cell starts in it.
+    let room: String
+    private let channel: Int32
+    private let lock = NSLock()
+    private(set) var currentCell: Int?
     private var cellStart = Date()
     private var figureCounts: [Int: Int] = [:]
 
-    public init(lesson: Lesson, figureFolder: URL, figurePrefix: String, eventLog: URL, token: String) throws {
+    init(lesson: Lesson, figureFolder: URL, figurePrefix: String, room: String, channel: Int32) throws {
         self.lesson = lesson
         self.figureFolder = figureFolder
         self.figurePrefix = figurePrefix
-        self.token = token
+        self.room = room
+        self.channel = channel
         try FileManager.default.createDirectory(at: figureFolder, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: eventLog.path, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: eventLog.path) else {
-            throw LessonError(path: lesson.path, message: "cannot write the event log \(eventLog.path)")
-        }
-        events = handle
         // Line-buffered stdout: every complete line a cell prints reaches the parent even if it traps.
         cstdio_line_buffer_stdout()
     }
 
-    func record(_ event: RunEvent) {
+    func send(_ event: RunEvent) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard var data = try? encoder.encode(event) else { return }
         data.append(0x0A)
-        events.write(data)
+        lock.withLock {
+            data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(channel, raw.baseAddress! + offset, raw.count - offset)
+                    if n > 0 { offset += n } else if errno != EINTR { return }
+                }
+            }
+        }
     }
 
-    private func marker(_ kind: String, _ index: Int) {
-        cstdio_write_stdout(CellMarker.line(token: token, kind: kind, index: index))
+    /// How far stdout and stderr have got, after flushing C's buffers.
+    private func offsets() -> (Int, Int) {
+        cstdio_flush()
+        return (Int(max(0, lseek(1, 0, SEEK_CUR))), Int(max(0, lseek(2, 0, SEEK_CUR))))
     }
 
     func beginCell(_ index: Int) {
-        currentCell = index
+        // Each cell starts in the lesson's folder, whatever the one before did with `chdir`.
+        _ = FileManager.default.changeCurrentDirectoryPath(room)
+        let (out, err) = offsets()
+        lock.withLock { currentCell = index }
         cellStart = Date()
-        record(.begin(cell: index))
-        marker("begin", index)
+        send(.begin(cell: index, stdout: out, stderr: err))
     }
 
     func endCell(_ index: Int) {
-        marker("end", index)
-        record(.end(cell: index, seconds: Date().timeIntervalSince(cellStart)))
-        currentCell = nil
-    }
-
-    /// Records a thrown error against the cell that was running.
-    public func fail(_ error: Error) {
-        cstdio_write_stdout("")
-        record(.error(cell: currentCell ?? -1, message: String(describing: error)))
+        let (out, err) = offsets()
+        send(.end(cell: index, seconds: Date().timeIntervalSince(cellStart), stdout: out, stderr: err))
+        lock.withLock { currentCell = nil }
     }
 
     /// A file name for the next figure of the running cell: `<label>.png`, `<label>-2.png`, ...
     func nextFigureName(extension ext: String) -> String {
-        let index = currentCell ?? -1
-        let label = index >= 0 && index < lesson.cells.count ? lesson.cells[index].label : "figure"
-        let count = (figureCounts[index] ?? 0) + 1
-        figureCounts[index] = count
-        return count == 1 ? "\(label).\(ext)" : "\(label)-\(count).\(ext)"
+        lock.withLock {
+            let index = currentCell ?? -1
+            let label = index >= 0 && index < lesson.cells.count ? lesson.cells[index].label : "figure"
+            let count = (figureCounts[index] ?? 0) + 1
+            figureCounts[index] = count
+            return count == 1 ? "\(label).\(ext)" : "\(label)-\(count).\(ext)"
+        }
     }
 
     func addObservation(_ observation: Observation) {
-        record(.observation(cell: currentCell ?? -1, observation))
+        send(.observation(cell: lock.withLock { currentCell } ?? -1, observation))
     }
 
     /// The label of the running cell.
-    public var currentLabel: String {
-        guard let index = currentCell, index < lesson.cells.count else { return "" }
+    var currentLabel: String {
+        guard let index = lock.withLock({ currentCell }), index < lesson.cells.count else { return "" }
         return lesson.cells[index].label
     }
 
     func addOutput(_ output: CellOutput) {
-        record(.output(cell: currentCell ?? -1, output))
+        send(.output(cell: lock.withLock { currentCell } ?? -1, output))
     }
+}
+
+/// The child's half of `lessons build`: runs one compiled lesson in this process and reports to the
+/// parent over the channel it was started with.
+public enum LessonChild {
+    nonisolated(unsafe) private static var started = false
+
+    /// Runs `compiled`, writing figures into `figureFolder`; returns the exit status. Only the first
+    /// call in a process can run anything: the channel is taken at that call.
+    public static func run(_ compiled: any CompiledLesson.Type, figureFolder: URL, figurePrefix: String) -> Int32 {
+        guard !started else {
+            FileHandle.standardError.write(Data("run-lesson: a lesson is already running in this process\n".utf8))
+            return 2
+        }
+        started = true
+        if let parent = ProcessInfo.processInfo.environment["MIL_PARENT_PID"].flatMap(Int32.init) {
+            cstdio_die_with_parent(parent)
+        }
+        let channel = cstdio_take_channel()
+        guard channel >= 0 else {
+            FileHandle.standardError.write(Data("run-lesson: no channel to report on; `lessons build` starts this command\n".utf8))
+            return 2
+        }
+        cstdio_report_crashes(channel)
+        let session: LessonSession
+        do {
+            session = try LessonSession(lesson: try compiled.parsed(), figureFolder: figureFolder,
+                                        figurePrefix: figurePrefix,
+                                        room: FileManager.default.currentDirectoryPath, channel: channel)
+        } catch {
+            FileHandle.standardError.write(Data("run-lesson: \(error)\n".utf8))
+            return 1
+        }
+        LessonSession.current = session
+        do {
+            try compiled.run(CellRunner(session: session))
+        } catch {
+            cstdio_flush()
+            session.send(.error(cell: session.currentCell ?? -1, message: String(describing: error)))
+            return 1
+        }
+        cstdio_flush()
+        session.send(.finished)
+        return 0
+    }
+}
+
+/// The folder the running lesson works in: empty when the lesson starts, its own (no other lesson
+/// shares it), removed when the build ends. Every cell starts here, so relative paths in a cell
+/// (`"results.csv"`) land here and never in the course's folder or the site.
+public var scratchFolder: URL {
+    URL(fileURLWithPath: LessonSession.current?.room ?? FileManager.default.currentDirectoryPath)
+}
+
+/// The folder `lessons build` was started in (the course's folder), for the few things a lesson
+/// reads from there; `assetPath(_:)` and `suppliedDataFile(_:)` are the usual way in.
+public var courseFolder: URL {
+    URL(fileURLWithPath: ProcessInfo.processInfo.environment["MIL_COURSE_DIR"] ?? FileManager.default.currentDirectoryPath)
 }

@@ -1,8 +1,22 @@
 #ifndef CSTDIO_SHIM_H
 #define CSTDIO_SHIM_H
+#include <sys/types.h>
 /// Makes the C stdout stream line-buffered, so every complete line a cell prints reaches the file
 /// even if the process traps. (Swift 6 cannot name the global `stdout` directly.)
 void cstdio_line_buffer_stdout(void);
 /// Flushes stdout, writes `text` and flushes again, so the text lands between whatever came before and after.
 void cstdio_write_stdout(const char *text);
+/// Flushes C's stdout and stderr streams.
+void cstdio_flush(void);
+
+/// The runner's channel to its parent arrives as this process's standard input (the write end of a
+/// pipe). Moves it to a high, close-on-exec descriptor, puts /dev/null on standard input in its place,
+/// and returns it (-1 if standard input is not a pipe).
+int cstdio_take_channel(void);
+/// Asks the kernel to kill this process when its parent dies; exits at once if `parent` is already gone.
+void cstdio_die_with_parent(pid_t parent);
+/// On a crash signal (SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT), writes
+/// `{"crash":{"mainThread":B,"signal":N}}` and a newline to `fd`, then lets the signal kill the process.
+/// Call from the main thread.
+void cstdio_report_crashes(int fd);
 #endif

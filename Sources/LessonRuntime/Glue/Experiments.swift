@@ -97,9 +97,9 @@ public func progress(_ message: String) {
 }
 
 /// The path of a file shipped in the course's `Assets/` folder (`"data/adult.data.gz"`): looked up in
-/// the working directory, then in the package this binary was built from.
+/// the course's folder (where `lessons build` was started), then in the package this binary was built from.
 public func assetPath(_ relative: String) throws -> String {
-    let local = URL(fileURLWithPath: "Assets").appendingPathComponent(relative)
+    let local = courseFolder.appendingPathComponent("Assets").appendingPathComponent(relative)
     if FileManager.default.fileExists(atPath: local.path) { return local.path }
     let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets").appendingPathComponent(relative)
@@ -128,7 +128,8 @@ public func suppliedDataFile(_ relative: String) -> String? {
 /// --no-cache`) trains every model afresh and replaces the stored copies.
 public enum CourseModelCache {
     public static let shared: ModelCache = {
-        let folder = ProcessInfo.processInfo.environment["MIL_MODEL_CACHE"] ?? ".lessons-cache"
+        let folder = ProcessInfo.processInfo.environment["MIL_MODEL_CACHE"]
+            ?? courseFolder.appendingPathComponent(".lessons-cache").path
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let code = Fingerprint.ofFiles(in: ["Sources/MachineLearning", "Sources/CKernels"].map { root.appendingPathComponent($0) })

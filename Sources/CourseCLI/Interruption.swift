@@ -1,0 +1,75 @@
+import Foundation
+
+/// Ctrl-C, SIGTERM and SIGHUP while the runner works.
+///
+/// The first signal kills every lesson process (each runs in a process group of its own, so whatever
+/// a lesson started dies with it) and is remembered; the build then unwinds on its own thread,
+/// removing its staging and scratch folders, leaves the previous site as it was and exits with
+/// 128 + the signal's number. A second signal, for a runner that seems stuck, exits at once.
+final class Interruption: @unchecked Sendable {
+    static let shared = Interruption()
+
+    private let lock = NSLock()
+    private var groups: Set<pid_t> = []
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Catches the signals; call once, before the first lesson process starts.
+    func install() {
+        lock.withLock {
+            guard sources.isEmpty else { return }
+            for number in [SIGINT, SIGTERM, SIGHUP] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { [unowned self] in self.receive(number) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+
+    private func receive(_ number: Int32) {
+        let again = lock.withLock { () -> Bool in
+            defer { if received == nil { received = number } }
+            for group in groups { kill(-group, SIGKILL) }
+            return received != nil
+        }
+        if again { _exit(128 + number) }
+    }
+
+    /// The signal received, if any.
+    var signalReceived: Int32? { lock.withLock { received } }
+
+    /// Throws `Interrupted` once a signal has come.
+    func check() throws {
+        if let number = signalReceived { throw Interrupted(signal: number) }
+    }
+
+    /// Notes a lesson process (the leader of its own process group); kills it at once if a signal
+    /// has already come.
+    func started(_ pid: pid_t) {
+        lock.withLock {
+            groups.insert(pid)
+            if received != nil { kill(-pid, SIGKILL) }
+        }
+    }
+
+    /// The lesson process has ended: kills anything it left behind in its group and forgets it.
+    func ended(_ pid: pid_t) {
+        lock.withLock {
+            kill(-pid, SIGKILL)
+            groups.remove(pid)
+        }
+    }
+}
+
+/// The build was stopped by a signal.
+struct Interrupted: Error, CustomStringConvertible {
+    let signal: Int32
+
+    var name: String {
+        [SIGINT: "SIGINT (Ctrl-C)", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+    }
+    var exitCode: Int32 { 128 + signal }
+    var description: String { "interrupted by \(name)" }
+}

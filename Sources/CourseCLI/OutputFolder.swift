@@ -78,7 +78,7 @@ enum OutputFolder {
             for part in ["Lessons", "Sources", "Assets", "Tests", ".git", "Package.swift", "Plugins"] {
                 let protected = root.appendingPathComponent(part)
                 if isSame(output, protected) || isInside(output, protected) {
-                    throw refuse("it is \(isSame(output, protected) ? "" : "inside ")the course's \(part) (\(protected.path)); choose a folder of its own such as _site")
+                    throw refuse("it is \(isSame(output, protected) ? "" : "inside ")the course's \(part)\(part.contains(".") ? "" : " folder") (\(protected.path)); choose a folder of its own such as _site")
                 }
             }
         }

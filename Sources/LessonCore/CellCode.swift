@@ -27,6 +27,8 @@ public struct CellCode {
         public var access: String?
         /// `extension T: P`: an extension that declares conformances cannot take an access modifier.
         public var declaresConformance: Bool
+        /// Whether attributes (`@MainActor`) come before the anchor.
+        public var hasAttributes: Bool
     }
 
     /// The prefix of the names the generated code uses; a cell may not spell any name that starts with it.
@@ -38,6 +40,8 @@ public struct CellCode {
     public private(set) var lineCommentStart: [Int: Int] = [:]
     /// Lines that end inside a block comment or a multi-line string.
     public private(set) var linesEndingInsideText: Set<Int> = []
+    /// Lines with code on them (not only white space and comments).
+    public private(set) var linesWithCode: Set<Int> = []
 
     static let declarationKeywords: Set<String> = ["func", "struct", "class", "enum", "protocol", "typealias",
                                                    "let", "var", "extension", "actor"]
@@ -62,6 +66,7 @@ public struct CellCode {
         var clean = true                // only attributes/modifiers since the last boundary
         var anchor: (line: Int, column: Int, startsLine: Bool)?
         var access: String?
+        var attributes = false
         var lineHasCode = false         // something other than white space came before, on this line
         var openExtension: Int?         // index into `declarations` of an extension whose header is being read
 
@@ -73,8 +78,8 @@ public struct CellCode {
         func problem(_ message: String, _ l: Int, _ c: Int) { problems.append(Problem(line: l, column: c, message: message)) }
         func isIdentifierHead(_ c: Character) -> Bool { c == "_" || c.isLetter }
         func isIdentifierBody(_ c: Character) -> Bool { c == "_" || c.isLetter || c.isNumber }
-        func boundary() { clean = true; anchor = nil; access = nil }
-        func notClean() { clean = false; anchor = nil; access = nil }
+        func boundary() { clean = true; anchor = nil; access = nil; attributes = false }
+        func notClean() { clean = false; anchor = nil; access = nil; attributes = false }
         var atTop: Bool { stack.count == 1 }
 
         while i < chars.count {
@@ -126,6 +131,7 @@ public struct CellCode {
                 if c == " " || c == "\t" || c == "\r" { advance(); continue }
                 let startsLine = !lineHasCode
                 lineHasCode = true
+                if !(c == "/" && (peek(1) == "/" || peek(1) == "*")) { linesWithCode.insert(line) }
                 if c == "/" && peek(1) == "/" {
                     lineCommentStart[line] = column
                     while i < chars.count && chars[i] != "\n" { advance() }
@@ -192,7 +198,7 @@ public struct CellCode {
                             let a = anchor ?? (wl, wc, startsLine)
                             declarations.append(Declaration(keyword: word, anchorLine: a.line, anchorColumn: a.column,
                                                             anchorStartsLine: a.startsLine, access: access,
-                                                            declaresConformance: false))
+                                                            declaresConformance: false, hasAttributes: attributes))
                             openExtension = word == "extension" ? declarations.count - 1 : nil
                             notClean()
                             anchor = nil
@@ -204,6 +210,7 @@ public struct CellCode {
                 }
                 if c == "@" && atTop && clean {
                     // An attribute: `@MainActor`, `@available(…)` (its arguments are scanned as a bracket).
+                    attributes = true
                     advance()
                     while i < chars.count, isIdentifierBody(chars[i]) || chars[i] == "." { advance() }
                     continue

@@ -86,7 +86,7 @@ public enum Tangler {
     /// Adds `fileprivate` to every top-level declaration of a file-scope cell that has no access level.
     ///
     /// The modifier goes at the end of the line before the declaration (before a trailing `//`
-    /// comment), so no column of the author's code moves; only a declaration that shares its line
+    /// comment, after a `;` if that line ends another declaration), so no column of the author's code moves; only a declaration that shares its line
     /// with attributes or earlier code gets it in place. `code` is the cell's text as emitted (lines
     /// padded by `pad` spaces); the first line of the result is the blank line before it.
     static func fileprivateDeclarations(_ code: String, scan: CellCode, pad: Int) -> String {
@@ -97,7 +97,10 @@ public enum Tangler {
             let before = d.anchorLine - 1
             if d.anchorStartsLine && !scan.linesEndingInsideText.contains(before) {
                 let column = before >= 0 ? scan.lineCommentStart[before].map { $0 + pad } ?? Int.max : Int.max
-                insertions[before, default: []].append((column, " fileprivate "))
+                // After code that ends a declaration a `;` keeps the two apart; after attributes the
+                // modifier joins them.
+                let separator = !d.hasAttributes && scan.linesWithCode.contains(before) ? ";" : ""
+                insertions[before, default: []].append((column, "\(separator) fileprivate "))
             } else {
                 insertions[d.anchorLine, default: []].append((d.anchorColumn + pad, "fileprivate "))
             }

@@ -12,6 +12,12 @@ public struct CellCode {
         public var line: Int
         public var column: Int
         public var message: String
+
+        public init(line: Int, column: Int, message: String) {
+            self.line = line
+            self.column = column
+            self.message = message
+        }
     }
 
     /// A declaration at the cell's top level.

@@ -65,7 +65,7 @@ final class LessonParserTests: XCTestCase {
         XCTAssertThrowsError(try Lesson.parse(source: source, path: "Lessons/02-x.md")) { error in
             XCTAssertEqual(error as? LessonError, LessonError(
                 path: "Lessons/02-x.md", line: 3, column: 18,
-                message: "unknown cell option 'colour'; known options: label, echo, output, norun, scope"))
+                message: "unknown cell option 'colour'; known options: label, echo, output, norun, scope, timeout"))
             XCTAssertEqual("\(error)".prefix(24), "Lessons/02-x.md:3:18: er")
         }
     }
@@ -117,6 +117,47 @@ final class LessonParserTests: XCTestCase {
         }
         XCTAssertThrowsError(try Lesson.parse(source: "# T\n```swift label=\n```\n", path: "L.md")) {
             XCTAssertEqual(($0 as? LessonError)?.message, "cell option 'label' needs a value: label=NAME")
+        }
+    }
+
+    // MARK: line endings, time limits and what a cell may not do
+
+    func testCRLFAndCRLessonsParseLikeLFWithTheSameLinesAndColumns() throws {
+        let lf = "# Title\n\nText.\n\n- item\n\n   ```swift label=a\n   let x = 1\n   print(x)\n   ```\n"
+        let reference = try Lesson.parse(source: lf, path: "Lessons/01-x.md")
+        for ending in ["\r\n", "\r"] {
+            let other = try Lesson.parse(source: lf.replacingOccurrences(of: "\n", with: ending), path: "Lessons/01-x.md")
+            XCTAssertEqual(other.cells, reference.cells, "line ending \(ending.debugDescription)")
+            XCTAssertEqual(other.title, "Title")
+            XCTAssertEqual(other.source, lf)
+        }
+        XCTAssertThrowsError(try Lesson.parse(source: "# T\r\n\r\n```swift\r\nprint(1)\r\n", path: "L.md")) {
+            XCTAssertEqual(($0 as? LessonError)?.line, 3, "an unclosed fence is still found, on the right line")
+        }
+    }
+
+    func testATimeoutOptionTakesPositiveSeconds() throws {
+        let lesson = try Lesson.parse(source: "# T\n```swift timeout=2.5\n```\n", path: "L.md")
+        XCTAssertEqual(lesson.cells[0].options.timeout, 2.5)
+        XCTAssertThrowsError(try Lesson.parse(source: "# T\n```swift timeout=0\n```\n", path: "L.md")) {
+            XCTAssertEqual(($0 as? LessonError)?.description,
+                           "L.md:2:10: error: cell option 'timeout' takes a number of seconds greater than 0, not '0'")
+        }
+    }
+
+    func testACellThatClosesABraceItDidNotOpenIsAnErrorAtTheBrace() {
+        let source = "# T\n\n```swift label=escape\nprint(1)\n}\nfunc outside() {\n```\n"
+        XCTAssertThrowsError(try Lesson.parse(source: source, path: "Lessons/32-x.md")) {
+            XCTAssertEqual(($0 as? LessonError)?.description,
+                           "Lessons/32-x.md:5:1: error: this '}' closes a bracket the cell did not open; a cell must close only what it opens")
+        }
+    }
+
+    func testAPublicDeclarationInAFileScopeCellIsAnError() {
+        let source = "# T\n\n- list\n\n  ```swift scope=file\n  public func shared() {}\n  ```\n"
+        XCTAssertThrowsError(try Lesson.parse(source: source, path: "Lessons/33-x.md")) {
+            XCTAssertEqual(($0 as? LessonError)?.description,
+                           "Lessons/33-x.md:6:3: error: 'public' is not allowed here: scope=file code is private to its lesson (code that several lessons share belongs in Sources/)")
         }
     }
 }

@@ -21,7 +21,7 @@ final class TanglerTests: XCTestCase {
         let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
         let swift = Tangler.swiftSource(for: lesson)
         for cell in lesson.cells {
-            XCTAssertEqual(swift.contains("__cells.begin(\(cell.index))"), cell.runs, "cell \(cell.index)")
+            XCTAssertEqual(swift.contains("__mil_cells.begin(\(cell.index))"), cell.runs, "cell \(cell.index)")
         }
         XCTAssertFalse(swift.contains("this is not compiled"), "norun cells are not compiled")
     }
@@ -29,5 +29,32 @@ final class TanglerTests: XCTestCase {
     func testTheRegistryListsLessonsInOrder() {
         XCTAssertTrue(Tangler.registrySource(lessonIDs: ["01-a", "02-b-c"])
             .contains("    Lesson_01_a.self,\n    Lesson_02_b_c.self,\n"))
+    }
+
+    func testFileScopeDeclarationsBecomeFileprivateWithoutMovingAColumn() throws {
+        let source = """
+            # T
+
+            ```swift scope=file
+            struct Helper {}
+            func show(_ x: Int) { print(x) } // shadows nothing outside this lesson
+            @MainActor
+            final class Model {}
+            extension Helper: CustomStringConvertible { var description: String { "h" } }
+            private let secret = 1
+            ```
+            """
+        let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
+        let expected = [
+            "#sourceLocation(file: \"Lessons/01-t.md\", line: 3)",
+            " fileprivate ",
+            "struct Helper {}; fileprivate ",
+            "func show(_ x: Int) { print(x) } // shadows nothing outside this lesson",
+            "@MainActor fileprivate ",
+            "final class Model {}",
+            "extension Helper: CustomStringConvertible { var description: String { \"h\" } }",
+            "private let secret = 1",
+        ].joined(separator: "\n")
+        XCTAssertTrue(swift.contains(expected), swift)
     }
 }

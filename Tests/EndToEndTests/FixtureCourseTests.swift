@@ -150,9 +150,10 @@ final class FixtureCourseTests: XCTestCase {
                FileManager.default.fileExists(atPath: parent.appendingPathComponent(folder).appendingPathComponent("09-slow").path) { break }
             usleep(100_000)
         }
+        let child = waitForChild(of: process.processIdentifier, running: "run-lesson 09-slow")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        _ = try? runCommand("/usr/bin/pkill", ["-9", "-f", "run-lesson 09-slow"], in: Self.course)
+        if let child { XCTAssertTrue(isGone(child), "a lesson process dies with its runner, even one killed hard") }
 
         XCTAssertEqual(try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8), before,
                        "the previous site is untouched")

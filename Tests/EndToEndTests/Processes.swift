@@ -9,7 +9,8 @@ struct CommandResult {
 }
 
 /// Runs `executable` with `arguments` in `directory`, capturing its output through files.
-func runCommand(_ executable: String, _ arguments: [String], in directory: URL) throws -> CommandResult {
+func runCommand(_ executable: String, _ arguments: [String], in directory: URL,
+                environment: [String: String] = [:]) throws -> CommandResult {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
@@ -20,6 +21,9 @@ func runCommand(_ executable: String, _ arguments: [String], in directory: URL) 
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice

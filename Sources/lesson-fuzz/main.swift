@@ -7,14 +7,19 @@ import Foundation
 import LessonCore
 
 /// Parses `data` as a lesson and tangles it. Errors are fine (they are the parser's job); a crash,
-/// a hang, generated code that loses a cell's begin/end markers, or math left as a marker is a bug.
+/// a hang, generated code that loses a cell's begin/end markers or whose brackets no longer balance
+/// (a cell escaping its function), or math left as a marker is a bug.
 func check(_ data: Data) {
     guard let lesson = try? Lesson.parse(data: data, path: "Lessons/99-fuzz.md") else { return }
     let swift = Tangler.swiftSource(for: lesson)
     for cell in lesson.cells where cell.runs {
-        precondition(swift.contains("__cells.begin(\(cell.index))") && swift.contains("__cells.end(\(cell.index))"),
+        precondition(swift.contains("__mil_cells.begin(\(cell.index))") && swift.contains("__mil_cells.end(\(cell.index))"),
                      "cell \(cell.index) lost its markers")
     }
+    // The generated file uses the runner's names and line directives itself; any other problem means
+    // a cell's text reached outside its place.
+    let escaped = CellCode(swift).problems.filter { !$0.message.contains("__mil") && !$0.message.hasPrefix("#sourceLocation") }
+    precondition(escaped.isEmpty, "the generated code is unbalanced: \(escaped)")
     guard let segments = try? lesson.proseSegments() else { return }
     for case .html(let html) in segments {
         precondition(!html.contains("MILMATH") || lesson.source.contains("MILMATH"), "a math marker was left in the page")

@@ -20,8 +20,13 @@ test: deps
 deps:
 	@.ci/install-deps
 
+## Remove the build folders, and the site if the runner wrote it (it carries .lessons-site).
 clean:
-	rm -rf .build .build-fixtures $(SITE)
+	@if [ -e "$(SITE)" ]; then \
+	  if [ -f "$(SITE)/.lessons-site" ]; then rm -rf "$(SITE)"; \
+	  else echo "Not removing $(SITE): it has no .lessons-site file, so lessons build did not write it."; fi; \
+	fi
+	rm -rf .build .build-fixtures
 
 ## Validate the built site (Nu Html Checker) and render two pages in headless Chromium.
 check-site:

@@ -7,7 +7,8 @@
 /// end that function and escape into the module. The scan knows comments (nested), strings (with
 /// `#` delimiters, escapes and interpolation) and backquoted names; regex literals are read as code.
 public struct CellCode {
-    /// A problem at a place in the cell: `line` counts from 0 at the first code line, `column` from 0.
+    /// A problem at a place in the cell: `line` counts from 0 at the first code line, `column` from 0
+    /// (in Unicode scalars, as the Swift lexer reads them).
     public struct Problem: Equatable, Sendable {
         public var line: Int
         public var column: Int
@@ -58,13 +59,14 @@ public struct CellCode {
 
     private enum Context {
         /// Code inside a bracket that `closer` closes; the outermost has none. `interpolation`: `\(` in a string.
-        case code(closer: Character?, line: Int, column: Int, interpolation: Bool)
+        case code(closer: Unicode.Scalar?, line: Int, column: Int, interpolation: Bool)
         case string(hashes: Int, multiline: Bool, line: Int, column: Int)
     }
 
     /// Scans `code` (a cell's text, lines separated by `\n`).
     public init(_ code: String) {
-        let chars = Array(code)
+        // Scalars, not Characters: a combining mark after a quote is its own scalar to the Swift lexer.
+        let chars = Array(code.unicodeScalars)
         var i = 0, line = 0, column = 0
         var stack: [Context] = [.code(closer: nil, line: 0, column: 0, interpolation: false)]
 
@@ -80,16 +82,23 @@ public struct CellCode {
             if chars[i] == "\n" { line += 1; column = 0; lineHasCode = false } else { column += 1 }
             i += 1
         }
-        func peek(_ offset: Int) -> Character? { i + offset < chars.count ? chars[i + offset] : nil }
+        func peek(_ offset: Int) -> Unicode.Scalar? { i + offset < chars.count ? chars[i + offset] : nil }
         func problem(_ message: String, _ l: Int, _ c: Int) { problems.append(Problem(line: l, column: c, message: message)) }
-        func isIdentifierHead(_ c: Character) -> Bool { c == "_" || c.isLetter }
-        func isIdentifierBody(_ c: Character) -> Bool { c == "_" || c.isLetter || c.isNumber }
+        func isIdentifierHead(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic }
+        func isIdentifierBody(_ c: Unicode.Scalar) -> Bool {
+            c == "_" || c.properties.isAlphabetic || c.properties.numericType != nil || c.properties.generalCategory == .nonspacingMark
+        }
         func boundary() { clean = true; anchor = nil; access = nil; attributes = false }
         func notClean() { clean = false; anchor = nil; access = nil; attributes = false }
         var atTop: Bool { stack.count == 1 }
 
         while i < chars.count {
             let c = chars[i]
+            // A one-line string ends at the end of its line, with any interpolation still open in it
+            // (the compiler reports it there): the next line is code again.
+            if c == "\n", let k = stack.firstIndex(where: { if case .string(_, false, _, _) = $0 { return true } else { return false } }) {
+                stack.removeSubrange(k...)
+            }
             switch stack.last! {
             case .string(let hashes, let multiline, _, _):
                 if c == "\\" {
@@ -172,7 +181,7 @@ public struct CellCode {
                     let (wl, wc) = (line, column)
                     advance()
                     var word = ""
-                    while i < chars.count, isIdentifierBody(chars[i]) { word.append(chars[i]); advance() }
+                    while i < chars.count, isIdentifierBody(chars[i]) { word.unicodeScalars.append(chars[i]); advance() }
                     if word == "sourceLocation" {
                         problem("#sourceLocation is not allowed in a cell: the runner places each cell's lines itself", wl, wc)
                     }
@@ -184,10 +193,10 @@ public struct CellCode {
                     var word = ""
                     if c == "`" {
                         advance()
-                        while i < chars.count, chars[i] != "`", chars[i] != "\n" { word.append(chars[i]); advance() }
+                        while i < chars.count, chars[i] != "`", chars[i] != "\n" { word.unicodeScalars.append(chars[i]); advance() }
                         if i < chars.count, chars[i] == "`" { advance() }
                     } else {
-                        while i < chars.count, isIdentifierBody(chars[i]) { word.append(chars[i]); advance() }
+                        while i < chars.count, isIdentifierBody(chars[i]) { word.unicodeScalars.append(chars[i]); advance() }
                     }
                     if word.hasPrefix(Self.reservedPrefix) {
                         problem("'\(word)': names that start with \(Self.reservedPrefix) belong to the runner; rename it", wl, wc)
@@ -237,7 +246,7 @@ public struct CellCode {
                     if closer == nil {
                         problem("this '\(c)' closes a bracket the cell did not open; a cell must close only what it opens", line, column)
                     } else {
-                        let opener: Character = closer == "}" ? "{" : closer == ")" ? "(" : "["
+                        let opener: Unicode.Scalar = closer == "}" ? "{" : closer == ")" ? "(" : "["
                         problem("this '\(c)' does not match the '\(opener)' at line \(ol + 1), column \(oc + 1) of the cell", line, column)
                     }
                     advance()
@@ -256,7 +265,7 @@ public struct CellCode {
         for context in stack.dropFirst().reversed() {
             switch context {
             case .code(let closer, let l, let c, let interpolation):
-                let opener: Character = closer == "}" ? "{" : closer == ")" ? "(" : "["
+                let opener: Unicode.Scalar = closer == "}" ? "{" : closer == ")" ? "(" : "["
                 if interpolation { continue }
                 problem("this '\(opener)' is never closed in its cell; a cell must close what it opens", l, c)
             case .string(_, let multiline, let l, let c):

@@ -88,7 +88,8 @@ public enum Tangler {
     /// The modifier goes at the end of the line before the declaration (before a trailing `//`
     /// comment, after a `;` if that line ends another declaration), so no column of the author's code moves; only a declaration that shares its line
     /// with attributes or earlier code gets it in place. `code` is the cell's text as emitted (lines
-    /// padded by `pad` spaces); the first line of the result is the blank line before it.
+    /// padded by `pad` spaces); the first line of the result is the blank line before it. Columns
+    /// count Unicode scalars, as `CellCode` does.
     static func fileprivateDeclarations(_ code: String, scan: CellCode, pad: Int) -> String {
         var lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // Insertions by emitted line (-1: the blank line before the cell), as (column, text).
@@ -110,9 +111,11 @@ public enum Tangler {
             for (column, text) in edits.sorted(by: { $0.0 > $1.0 }) {
                 if index < 0 { first += text; continue }
                 guard index < lines.count else { continue }
-                var chars = Array(lines[index])
-                chars.insert(contentsOf: text, at: min(column, chars.count))
-                lines[index] = String(chars)
+                var scalars = Array(lines[index].unicodeScalars)
+                scalars.insert(contentsOf: text.unicodeScalars, at: min(column, scalars.count))
+                var line = String.UnicodeScalarView()
+                line.append(contentsOf: scalars)
+                lines[index] = String(line)
             }
         }
         return first + "\n" + lines.joined(separator: "\n")

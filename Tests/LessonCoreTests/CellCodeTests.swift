@@ -17,6 +17,12 @@ final class CellCodeTests: XCTestCase {
         XCTAssertEqual(CellCode(code).problems, [])
     }
 
+    func testAOneLineStringWithAnOpenInterpolationEndsAtItsLine() {
+        // Found by the fuzzer: the open `\(` must not swallow the lines after the cell.
+        XCTAssertEqual(CellCode("let s = #\"{\"# + \"\\(1\"\nprint(s)\n").problems, [])
+        XCTAssertEqual(CellCode("let s = \"\\(f(\"\n}\n").problems.map(\.line), [1], "the brace on the next line is code")
+    }
+
     func testAClosingBraceTheCellDidNotOpenIsAProblemAtItsPlace() {
         let scan = CellCode("print(1)\n}\nfunc escaped() {\n")
         XCTAssertEqual(scan.problems.first, CellCode.Problem(line: 1, column: 0,

@@ -12,12 +12,6 @@
 
 void cstdio_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
-void cstdio_write_stdout(const char *text) {
-    fflush(stdout);
-    fputs(text, stdout);
-    fflush(stdout);
-}
-
 void cstdio_flush(void) {
     fflush(stdout);
     fflush(stderr);

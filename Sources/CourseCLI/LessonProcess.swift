@@ -48,7 +48,9 @@ enum LessonProcess {
         }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        // The running binary itself, not the file at its path: a `swift build` during the run replaces
+        // that file, and lessons must not run code from two versions of the course.
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         process.arguments = ["run-lesson", lesson.id, "--folder", figures.path, "--prefix", lesson.id]
         process.currentDirectoryURL = room
         var environment = ProcessInfo.processInfo.environment

@@ -317,6 +317,7 @@ struct GalleryCommand: ParsableCommand {
     var output = "_gallery"
 
     func run() throws {
+        try OutputFolder.check(output, verb: "write the gallery to", replacing: false, suggestion: "_gallery")
         let files = try Gallery.write(to: URL(fileURLWithPath: output), log: log)
         print("Wrote \(files.count) files to \(URL(fileURLWithPath: output).standardizedFileURL.path)")
     }

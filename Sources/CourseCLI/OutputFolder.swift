@@ -55,33 +55,37 @@ enum OutputFolder {
     }
 
     /// Checks that the runner may make `path` its site folder (`verb`: "write the site to",
-    /// "remove"); returns the resolved folder or throws a one-line `CLIError`.
+    /// "remove"); returns the resolved folder or throws a one-line `CLIError`. With `replacing` false
+    /// (a command that only adds files, such as `gallery`) an existing folder need not be the runner's,
+    /// but the course's own places are still refused.
     @discardableResult
-    static func check(_ path: String, verb: String, base: String = FileManager.default.currentDirectoryPath) throws -> URL {
+    static func check(_ path: String, verb: String, base: String = FileManager.default.currentDirectoryPath,
+                      replacing: Bool = true, suggestion: String = "_site") throws -> URL {
         let output = resolve(path, from: base)
         func refuse(_ why: String) -> CLIError {
             CLIError("refusing to \(verb) \(output.path): \(why)")
         }
         let home = [NSHomeDirectory(), ProcessInfo.processInfo.environment["HOME"]].compactMap { $0 }
             .filter { !$0.isEmpty }.map { resolve($0) }
-        if output.path == "/" { throw refuse("it is the root of the file system; choose a folder of its own such as _site") }
+        if output.path == "/" { throw refuse("it is the root of the file system; choose a folder of its own such as \(suggestion)") }
         if home.contains(where: { isSame($0, output) }) {
             throw refuse("it is your home folder; choose a folder of its own such as ~/course-site")
         }
         for root in protectedRoots(base: base) {
             if isSame(output, root) {
-                throw refuse("it is the course's own folder (\(root.lastPathComponent)); choose a folder of its own such as _site")
+                throw refuse("it is the course's own folder (\(root.lastPathComponent)); choose a folder of its own such as \(suggestion)")
             }
             if isInside(root, output) {
-                throw refuse("it contains the course's folder \(root.path); choose a folder of its own such as \(root.appendingPathComponent("_site").path)")
+                throw refuse("it contains the course's folder \(root.path); choose a folder of its own such as \(root.appendingPathComponent(suggestion).path)")
             }
             for part in ["Lessons", "Sources", "Assets", "Tests", ".git", "Package.swift", "Plugins"] {
                 let protected = root.appendingPathComponent(part)
                 if isSame(output, protected) || isInside(output, protected) {
-                    throw refuse("it is \(isSame(output, protected) ? "" : "inside ")the course's \(part)\(part.contains(".") ? "" : " folder") (\(protected.path)); choose a folder of its own such as _site")
+                    throw refuse("it is \(isSame(output, protected) ? "" : "inside ")the course's \(part)\(part.contains(".") ? "" : " folder") (\(protected.path)); choose a folder of its own such as \(suggestion)")
                 }
             }
         }
+        guard replacing else { return output }
         let fm = FileManager.default
         if let type = try? fm.attributesOfItem(atPath: output.path)[.type] as? FileAttributeType {
             if type == .typeSymbolicLink { throw refuse("it is a symbolic link; name the folder itself") }

@@ -56,6 +56,11 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertEqual(try OutputFolder.check("_site", verb: "write the site to", base: project.path).path,
                        project.appendingPathComponent("_site").path, "a new folder in the course is fine")
 
+        XCTAssertNoThrow(try OutputFolder.check(theirs.path, verb: "write the gallery to", base: project.path, replacing: false),
+                         "a command that only adds files may use someone's folder")
+        XCTAssertThrowsError(try OutputFolder.check("Lessons", verb: "write the gallery to", base: project.path, replacing: false),
+                             "but never the course's own")
+
         try OutputFolder.markerText.write(to: theirs.appendingPathComponent(OutputFolder.markerName), atomically: true, encoding: .utf8)
         XCTAssertNoThrow(try OutputFolder.check(theirs.path, verb: "remove", base: project.path))
     }

@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "LessonRuntime",
                 dependencies: ["LessonCore", "MachineLearning", "MembershipInference", "Charts", "Diagrams", "PNGCodec", "CStdio"]),
         .target(name: "CourseCLI", dependencies: [
-            "LessonCore", "LessonRuntime", "SiteWriter", "MachineLearning",
+            "LessonCore", "LessonRuntime", "SiteWriter", "MachineLearning", "CStdio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

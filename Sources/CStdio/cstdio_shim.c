@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
 #include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,11 +35,25 @@ int cstdio_take_channel(void) {
 }
 
 void cstdio_die_with_parent(pid_t parent) {
+#ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(137);
+#else
+    (void)parent;
+#endif
+}
+
+int cstdio_become_subreaper(void) {
+#ifdef __linux__
+    return prctl(PR_SET_CHILD_SUBREAPER, 1);
+#else
+    return -1;
+#endif
 }
 
 static int crash_fd = -1;
+static char crash_prefix[65];
+static size_t crash_prefix_length = 0;
 static pthread_t main_thread;
 
 static void append_number(char *buffer, size_t *length, int n) {
@@ -50,8 +66,9 @@ static void append_number(char *buffer, size_t *length, int n) {
 
 static void on_crash(int signal) {
     /* Only async-signal-safe calls here: build the line by hand and write it once. */
-    char line[64];
+    char line[160];
     size_t length = 0;
+    for (size_t i = 0; i < crash_prefix_length; i++) line[length++] = crash_prefix[i];
     const char *head = "{\"crash\":{\"mainThread\":";
     for (const char *p = head; *p; p++) line[length++] = *p;
     const char *flag = pthread_equal(pthread_self(), main_thread) ? "true" : "false";
@@ -67,8 +84,10 @@ static void on_crash(int signal) {
      * abort() raises again), and the process dies of the signal as it would have. */
 }
 
-void cstdio_report_crashes(int fd) {
+void cstdio_report_crashes(int fd, const char *prefix) {
     crash_fd = fd;
+    crash_prefix_length = strnlen(prefix, 64);
+    memcpy(crash_prefix, prefix, crash_prefix_length);
     main_thread = pthread_self();
     /* A stack overflow faults on the stack itself: the handler needs a stack of its own. */
     static char alternate[1 << 16];

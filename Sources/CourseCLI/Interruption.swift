@@ -1,3 +1,4 @@
+import CStdio
 import Foundation
 
 /// Ctrl-C, SIGTERM and SIGHUP while the runner works.
@@ -6,11 +7,17 @@ import Foundation
 /// a lesson started dies with it) and is remembered; the build then unwinds on its own thread,
 /// removing its staging and scratch folders, leaves the previous site as it was and exits with
 /// 128 + the signal's number. A second signal, for a runner that seems stuck, exits at once.
+///
+/// The runner is also a "subreaper": whatever a lesson started and left behind (a helper in a process
+/// group of its own, a daemon) becomes the runner's child when the lesson process ends, and is ended
+/// once no lesson is running.
 final class Interruption: @unchecked Sendable {
     static let shared = Interruption()
 
     private let lock = NSLock()
     private var groups: Set<pid_t> = []
+    /// Lesson processes about to start: not yet in `groups`, so not to be taken for orphans.
+    private var starting = 0
     private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
 
@@ -18,6 +25,7 @@ final class Interruption: @unchecked Sendable {
     func install() {
         lock.withLock {
             guard sources.isEmpty else { return }
+            _ = cstdio_become_subreaper()
             for number in [SIGINT, SIGTERM, SIGHUP] {
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -45,20 +53,53 @@ final class Interruption: @unchecked Sendable {
         if let number = signalReceived { throw Interrupted(signal: number) }
     }
 
+    /// Call before starting a lesson process, and `started` (or `failedToStart`) after.
+    func willStart() { lock.withLock { starting += 1 } }
+
+    func failedToStart() { lock.withLock { starting -= 1 } }
+
     /// Notes a lesson process (the leader of its own process group); kills it at once if a signal
     /// has already come.
     func started(_ pid: pid_t) {
         lock.withLock {
+            starting -= 1
             groups.insert(pid)
             if received != nil { kill(-pid, SIGKILL) }
         }
     }
 
-    /// The lesson process has ended: kills anything it left behind in its group and forgets it.
+    /// The lesson process has ended: kills anything it left behind in its group, forgets it, and,
+    /// when no other lesson is running, ends every orphan the lessons left.
     func ended(_ pid: pid_t) {
         lock.withLock {
             kill(-pid, SIGKILL)
             groups.remove(pid)
+        }
+        endOrphans()
+    }
+
+    /// Kills and reaps this process's children that are not lesson processes: descendants of
+    /// lessons that outlived them. Only while no lesson runs or starts.
+    func endOrphans() {
+        lock.withLock {
+            guard groups.isEmpty && starting == 0 else { return }
+            for _ in 0..<20 {
+                let orphans = Self.children()
+                if orphans.isEmpty { return }
+                for pid in orphans { kill(pid, SIGKILL) }
+                for pid in orphans { var status: Int32 = 0; _ = waitpid(pid, &status, 0) }
+            }
+        }
+    }
+
+    /// This process's children, from /proc.
+    static func children() -> [pid_t] {
+        let me = getpid()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name in
+            guard let pid = pid_t(name), pid != me,
+                  let status = try? String(contentsOfFile: "/proc/\(name)/status", encoding: .utf8),
+                  status.contains("\nPPid:\t\(me)\n") else { return nil }
+            return pid
         }
     }
 }

@@ -6,7 +6,7 @@ import LessonRuntime
 /// kills only that lesson, and assembles its manifest from what the child left behind.
 ///
 /// The child gets:
-/// - a scratch folder of its own as working directory (`<tmp>/lessons-PID-ID/room`), removed afterwards;
+/// - a scratch folder of its own as working directory (`<tmp>/lessons-run.PID.ID/room`), removed afterwards;
 /// - stdout and stderr as files (nothing to drain, nothing lost when it dies), cut per cell at the
 ///   offsets it reports;
 /// - a private pipe as standard input, which the child moves away at start-up and reports its cells on.
@@ -26,7 +26,7 @@ enum LessonProcess {
     static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false,
                     logShownAs: String? = nil) throws -> OutputManifest {
         let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-\(getpid())-\(lesson.id)")
+        let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-run.\(getpid()).\(lesson.id)")
         try? fm.removeItem(at: scratch)
         let room = scratch.appendingPathComponent("room")
         try fm.createDirectory(at: room, withIntermediateDirectories: true)
@@ -50,7 +50,11 @@ enum LessonProcess {
         let process = Process()
         // The running binary itself, not the file at its path: a `swift build` during the run replaces
         // that file, and lessons must not run code from two versions of the course.
+        #if os(Linux)
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        #else
+        process.executableURL = Bundle.main.executableURL
+        #endif
         process.arguments = ["run-lesson", lesson.id, "--folder", figures.path, "--prefix", lesson.id]
         process.currentDirectoryURL = room
         var environment = ProcessInfo.processInfo.environment
@@ -73,7 +77,13 @@ enum LessonProcess {
         let started = Date()
         Interruption.shared.install()
         try Interruption.shared.check()
-        try process.run()
+        Interruption.shared.willStart()
+        do {
+            try process.run()
+        } catch {
+            Interruption.shared.failedToStart()
+            throw error
+        }
         Interruption.shared.started(process.processIdentifier)
         try? channel.fileHandleForWriting.close()
         reader.start()
@@ -99,7 +109,7 @@ enum LessonProcess {
         }
         process.waitUntilExit()
         Interruption.shared.ended(process.processIdentifier)
-        let events = reader.finish()
+        let (events, forged) = reader.finish()
         echo.pump()
         echo.finish()
         try Interruption.shared.check()
@@ -110,7 +120,7 @@ enum LessonProcess {
         let stdout = (try? Data(contentsOf: stdoutFile)) ?? Data()
         let stderr = (try? Data(contentsOf: stderrFile)) ?? Data()
         var manifest = ManifestAssembler.assemble(lesson: lesson, events: events, stdout: stdout, stderr: stderr,
-                                                  exit: exit, stop: stop, seconds: seconds)
+                                                  exit: exit, stop: stop, forgedLines: forged, seconds: seconds)
         manifest.profile = settings.profile.rawValue
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -133,10 +143,15 @@ enum LessonProcess {
 }
 
 /// Reads the child's channel on a thread of its own: the events, and which cell runs since when.
+///
+/// The first line is the child's token; a later line that does not start with it did not come from
+/// the runner (a cell wrote to the pipe) and is counted, not believed.
 private final class ChannelReader: @unchecked Sendable {
     private let handle: FileHandle
     private let lock = NSLock()
     private var events: [RunEvent] = []
+    private var token: String?
+    private var forged = 0
     private var cell: Int?
     private var since: Date?
     private let done = DispatchSemaphore(value: 0)
@@ -158,7 +173,16 @@ private final class ChannelReader: @unchecked Sendable {
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = pending[pending.startIndex..<newline]
                     pending = Data(pending[(newline + 1)...])
-                    guard let event = try? decoder.decode(RunEvent.self, from: line) else { continue }
+                    let text = String(decoding: line, as: UTF8.self)
+                    guard let token = lock.withLock({ token }) else {
+                        lock.withLock { self.token = text }
+                        continue
+                    }
+                    guard text.hasPrefix(token + " "),
+                          let event = try? decoder.decode(RunEvent.self, from: Data(text.dropFirst(token.count + 1).utf8)) else {
+                        lock.withLock { forged += 1 }
+                        continue
+                    }
                     lock.withLock {
                         events.append(event)
                         switch event {
@@ -173,11 +197,12 @@ private final class ChannelReader: @unchecked Sendable {
         thread.start()
     }
 
-    /// The events, once the child has ended (and so closed its end of the pipe).
-    func finish() -> [RunEvent] {
+    /// The events, and how many lines were not the runner's, once the child has ended (and so
+    /// closed its end of the pipe).
+    func finish() -> (events: [RunEvent], forged: Int) {
         // A grandchild that kept the pipe open is killed with the process group; wait a little only.
         _ = done.wait(timeout: .now() + 5)
-        return lock.withLock { events }
+        return lock.withLock { (events, forged) }
     }
 }
 

@@ -223,7 +223,7 @@ struct Check: ParsableCommand {
         Interruption.shared.install()
         removeAbandonedScratchFolders()
         let started = Date()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-check-\(getpid())")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-check.\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let settings = options.settings
@@ -317,9 +317,9 @@ struct GalleryCommand: ParsableCommand {
     var output = "_gallery"
 
     func run() throws {
-        try OutputFolder.check(output, verb: "write the gallery to", replacing: false, suggestion: "_gallery")
-        let files = try Gallery.write(to: URL(fileURLWithPath: output), log: log)
-        print("Wrote \(files.count) files to \(URL(fileURLWithPath: output).standardizedFileURL.path)")
+        let folder = try OutputFolder.check(output, verb: "write the gallery to", replacing: false, suggestion: "_gallery")
+        let files = try Gallery.write(to: folder, log: log)
+        print("Wrote \(files.count) files to \(folder.path)")
     }
 }
 

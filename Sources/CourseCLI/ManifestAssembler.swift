@@ -30,8 +30,11 @@ public enum ManifestAssembler {
     /// Printed text kept per cell; the rest is dropped with a note on the page.
     public static let stdoutLimit = 200_000
 
+    /// `forgedLines` counts lines on the channel that did not carry the child's token: any makes the
+    /// lesson fail, whatever the events say.
     public static func assemble(lesson: Lesson, events: [RunEvent], stdout: Data, stderr: Data,
-                                exit: ChildExit, stop: ParentStop? = nil, seconds: Double) -> OutputManifest {
+                                exit: ChildExit, stop: ParentStop? = nil, forgedLines: Int = 0,
+                                seconds: Double) -> OutputManifest {
         let runnable = lesson.cells.filter(\.runs).map(\.index)
         var cursor = 0
         var open: (cell: Int, stdout: Int, stderr: Int)?
@@ -143,7 +146,10 @@ public enum ManifestAssembler {
             result.stdout = printed
             cells.append(result)
         }
-        if let violation {
+        if forgedLines > 0 && lessonError == nil {
+            failed = true
+            lessonError = "\(lesson.path): the runner's report channel received \(forgedLines) line\(forgedLines == 1 ? "" : "s") that did not come from the runner (a cell wrote to it?); the lesson's results cannot be trusted"
+        } else if let violation {
             failed = true
             lessonError = "\(lesson.path): \(violation); the lesson's results cannot be trusted (does a cell tamper with the runner?)"
         } else if !failed && !(finished && exit == .exited(0)) {

@@ -15,17 +15,24 @@ enum OutputFolder {
 
         """
 
-    /// The folder `path` names, made absolute with its existing part's symbolic links resolved.
+    /// The folder `path` names, as the kernel would find it: made absolute, then its longest existing
+    /// part resolved with `realpath` (symbolic links first, then `..`, so `link/..` is the link target's
+    /// parent), then the parts that do not exist yet.
     static func resolve(_ path: String, from base: String = FileManager.default.currentDirectoryPath) -> URL {
-        var url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base + "/")).standardizedFileURL
+        let absolute = path.hasPrefix("/") ? path : base + "/" + path
+        var parts = absolute.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var missing: [String] = []
-        while !FileManager.default.fileExists(atPath: url.path) && url.path != "/" {
-            missing.insert(url.lastPathComponent, at: 0)
-            url.deleteLastPathComponent()
+        while true {
+            let prefix = "/" + parts.joined(separator: "/")
+            if let real = realpath(prefix, nil) {
+                defer { free(real) }
+                var url = URL(fileURLWithPath: String(cString: real))
+                for part in missing { url.appendPathComponent(part) }
+                return url.standardizedFileURL
+            }
+            guard let last = parts.popLast() else { return URL(fileURLWithPath: "/") }
+            missing.insert(last, at: 0)
         }
-        url = url.resolvingSymlinksInPath()
-        for part in missing { url.appendPathComponent(part) }
-        return url.standardizedFileURL
     }
 
     /// The packages whose folders are protected: the one this binary was built from, and the

@@ -66,13 +66,17 @@ struct SitePublisher {
     }
 }
 
-/// Removes scratch folders (`<tmp>/lessons-PID-…`) left by builds whose process is gone (killed hard).
+/// Removes scratch folders (`<tmp>/lessons-run.PID.ID`, `<tmp>/lessons-check.PID`) left by runs whose
+/// process is gone (killed hard). Only names of exactly that form are touched.
 func removeAbandonedScratchFolders() {
     let fm = FileManager.default
     let temp = fm.temporaryDirectory
-    for name in (try? fm.contentsOfDirectory(atPath: temp.path)) ?? [] where name.hasPrefix("lessons-") {
-        let parts = name.split(separator: "-")
-        guard parts.count >= 3, let pid = Int32(parts[1]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+    for name in (try? fm.contentsOfDirectory(atPath: temp.path)) ?? [] {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        let shaped = (parts.first == "lessons-run" && parts.count == 3 && !parts[2].isEmpty
+                        && parts[2].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+            || (parts.first == "lessons-check" && parts.count == 2)
+        guard shaped, let pid = Int32(parts[1]), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
         try? fm.removeItem(at: temp.appendingPathComponent(name))
     }
 }

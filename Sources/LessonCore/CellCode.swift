@@ -49,13 +49,16 @@ public struct CellCode {
     public private(set) var linesEndingInsideText: Set<Int> = []
     /// Lines with code on them (not only white space and comments).
     public private(set) var linesWithCode: Set<Int> = []
+    /// Lines that start with a conditional-compilation directive (`#if`, `#elseif`, `#else`, `#endif`).
+    public private(set) var directiveLines: Set<Int> = []
 
     static let declarationKeywords: Set<String> = ["func", "struct", "class", "enum", "protocol", "typealias",
                                                    "let", "var", "extension", "actor"]
     static let accessLevels: Set<String> = ["private", "fileprivate", "internal", "package", "public", "open"]
     static let otherModifiers: Set<String> = ["final", "indirect", "nonisolated", "lazy", "dynamic", "static",
                                               "convenience", "required", "override", "mutating", "nonmutating",
-                                              "weak", "unowned", "optional", "distributed", "consuming", "borrowing"]
+                                              "weak", "unowned", "optional", "distributed", "consuming", "borrowing",
+                                              "prefix", "postfix", "infix"]
 
     private enum Context {
         /// Code inside a bracket that `closer` closes; the outermost has none. `interpolation`: `\(` in a string.
@@ -96,8 +99,15 @@ public struct CellCode {
             let c = chars[i]
             // A one-line string ends at the end of its line, with any interpolation still open in it
             // (the compiler reports it there): the next line is code again.
-            if c == "\n", let k = stack.firstIndex(where: { if case .string(_, false, _, _) = $0 { return true } else { return false } }) {
-                stack.removeSubrange(k...)
+            // A multi-line string inside the interpolation may span lines; nothing else in it may.
+            if c == "\n" {
+                let innermostMultiline = stack.lastIndex(where: { if case .string(_, true, _, _) = $0 { return true } else { return false } }) ?? 0
+                if let k = stack.indices.first(where: { index in
+                    guard index > innermostMultiline, case .string(_, false, _, _) = stack[index] else { return false }
+                    return true
+                }) {
+                    stack.removeSubrange(k...)
+                }
             }
             switch stack.last! {
             case .string(let hashes, let multiline, _, _):
@@ -124,6 +134,7 @@ public struct CellCode {
                     if ok {
                         for _ in 0..<(quotes + hashes) { advance() }
                         stack.removeLast()
+                        linesWithCode.insert(line)
                         continue
                     }
                 }
@@ -168,6 +179,25 @@ public struct CellCode {
                 if c == "#" || c == "\"" {
                     var hashes = 0
                     while peek(hashes) == "#" { hashes += 1 }
+                    if hashes > 0 && peek(hashes) == "/" {
+                        // An extended regex literal, `#/…/#`: opaque up to its closing delimiter.
+                        let (rl, rc) = (line, column)
+                        for _ in 0...hashes { advance() }
+                        var closed = false
+                        while i < chars.count {
+                            if chars[i] == "\\" { advance(); if i < chars.count { advance() }; continue }
+                            if chars[i] == "/" && (0..<hashes).allSatisfy({ peek(1 + $0) == "#" }) {
+                                for _ in 0...hashes { advance() }
+                                closed = true
+                                break
+                            }
+                            if chars[i] == "\n" { linesEndingInsideText.insert(line) }
+                            advance()
+                        }
+                        if !closed { problem("this regex literal is never closed in its cell", rl, rc) }
+                        if atTop { notClean() }
+                        continue
+                    }
                     if peek(hashes) == "\"" {
                         let (sl, sc) = (line, column)
                         for _ in 0..<hashes { advance() }
@@ -185,6 +215,7 @@ public struct CellCode {
                     if word == "sourceLocation" {
                         problem("#sourceLocation is not allowed in a cell: the runner places each cell's lines itself", wl, wc)
                     }
+                    if startsLine && ["if", "elseif", "else", "endif"].contains(word) { directiveLines.insert(wl) }
                     if atTop { notClean() }
                     continue
                 }
@@ -206,7 +237,11 @@ public struct CellCode {
                     if clean && c != "`" {
                         if Self.accessLevels.contains(word) || Self.otherModifiers.contains(word) {
                             if anchor == nil { anchor = (wl, wc, startsLine) }
-                            if Self.accessLevels.contains(word) && access == nil { access = word }
+                            // `private(set)` limits the setter only: it is no access level for the declaration.
+                            var next = i
+                            while next < chars.count, chars[next] == " " || chars[next] == "\t" { next += 1 }
+                            let setterOnly = next < chars.count && chars[next] == "("
+                            if Self.accessLevels.contains(word) && access == nil && !setterOnly { access = word }
                             continue
                         }
                         if Self.declarationKeywords.contains(word) {

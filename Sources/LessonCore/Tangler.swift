@@ -96,7 +96,7 @@ public enum Tangler {
         var insertions: [Int: [(Int, String)]] = [:]
         for d in scan.declarations where d.access == nil && !(d.keyword == "extension" && d.declaresConformance) {
             let before = d.anchorLine - 1
-            if d.anchorStartsLine && !scan.linesEndingInsideText.contains(before) {
+            if d.anchorStartsLine && !scan.linesEndingInsideText.contains(before) && !scan.directiveLines.contains(before) {
                 let column = before >= 0 ? scan.lineCommentStart[before].map { $0 + pad } ?? Int.max : Int.max
                 // After code that ends a declaration a `;` keeps the two apart; after attributes the
                 // modifier joins them.

@@ -6,9 +6,11 @@ import LessonCore
 /// standard output and error had got, so the parent can cut them per cell), outputs, errors, and
 /// whether it finished.
 ///
-/// One JSON object per line on a private pipe that no name in a cell's scope reaches (the parent hands
-/// it over as standard input; the child moves it away at start-up). Printed text cannot forge an
-/// event, and the parent checks that the cells reported in order and that the lesson finished.
+/// One JSON object per line on a pipe that no name in a cell's scope reaches (the parent hands it over
+/// as standard input; the child moves it away at start-up). The child's first line is a random token
+/// it keeps in private memory, and every later line starts with it: a cell that finds the pipe's
+/// descriptor and writes to it cannot forge a line the parent accepts. Printed text never reaches the
+/// pipe, and the parent checks that the cells reported in order and that the lesson finished.
 public enum RunEvent: Codable, Equatable, Sendable {
     case begin(cell: Int, stdout: Int, stderr: Int)
     case end(cell: Int, seconds: Double, stdout: Int, stderr: Int)
@@ -61,13 +63,16 @@ final class LessonSession: @unchecked Sendable {
     /// The lesson's own scratch folder: every cell starts in it.
     let room: String
     private let channel: Int32
+    /// The token every line on the channel starts with; see `RunEvent`.
+    private let token: String
     private let lock = NSLock()
     private(set) var currentCell: Int?
     private var cellStart = Date()
     private var figureCounts: [Int: Int] = [:]
 
-    init(lesson: Lesson, figureFolder: URL, figurePrefix: String, room: String, channel: Int32) throws {
+    init(lesson: Lesson, figureFolder: URL, figurePrefix: String, room: String, channel: Int32, token: String) throws {
         self.lesson = lesson
+        self.token = token
         self.figureFolder = figureFolder
         self.figurePrefix = figurePrefix
         self.room = room
@@ -80,17 +85,11 @@ final class LessonSession: @unchecked Sendable {
     func send(_ event: RunEvent) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard var data = try? encoder.encode(event) else { return }
+        guard let json = try? encoder.encode(event) else { return }
+        var data = Data((token + " ").utf8)
+        data.append(json)
         data.append(0x0A)
-        lock.withLock {
-            data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(channel, raw.baseAddress! + offset, raw.count - offset)
-                    if n > 0 { offset += n } else if errno != EINTR { return }
-                }
-            }
-        }
+        lock.withLock { writeAll(channel, data) }
     }
 
     /// How far stdout and stderr have got, after flushing C's buffers.
@@ -161,12 +160,17 @@ public enum LessonChild {
             FileHandle.standardError.write(Data("run-lesson: no channel to report on; `lessons build` starts this command\n".utf8))
             return 2
         }
-        cstdio_report_crashes(channel)
+        // The runner ignores these signals while it waits; this process and what it starts should not.
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
+        var generator = SystemRandomNumberGenerator()
+        let token = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined(separator: "-")
+        writeAll(channel, Data("\(token)\n".utf8))
+        cstdio_report_crashes(channel, token + " ")
         let session: LessonSession
         do {
             session = try LessonSession(lesson: try compiled.parsed(), figureFolder: figureFolder,
                                         figurePrefix: figurePrefix,
-                                        room: FileManager.default.currentDirectoryPath, channel: channel)
+                                        room: FileManager.default.currentDirectoryPath, channel: channel, token: token)
         } catch {
             FileHandle.standardError.write(Data("run-lesson: \(error)\n".utf8))
             return 1
@@ -182,6 +186,16 @@ public enum LessonChild {
         cstdio_flush()
         session.send(.finished)
         return 0
+    }
+}
+
+private func writeAll(_ fd: Int32, _ data: Data) {
+    data.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n > 0 { offset += n } else if errno != EINTR { return }
+        }
     }
 }
 

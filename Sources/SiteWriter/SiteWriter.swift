@@ -215,7 +215,8 @@ public struct SiteWriter {
         var body = ""
         if let failure = manifest.failure {
             body += "<p class=\"error-banner\" role=\"alert\">This lesson stopped with an error in <a href=\"#\(HTML.attribute(failure.label))\">\(HTML.text(lesson.path)):\(failure.fenceLine)-\(failure.closingLine) [\(HTML.text(failure.label))]</a>; later cells did not run.</p>\n"
-        } else if let error = manifest.lessonError {
+        }
+        if let error = manifest.lessonError {
             body += "<p class=\"error-banner\" role=\"alert\">\(HTML.text(error))</p>\n"
         }
         for segment in try lesson.proseSegments() {

@@ -65,11 +65,24 @@ final class OutputFolderTests: XCTestCase {
         XCTAssertNoThrow(try OutputFolder.check(theirs.path, verb: "remove", base: project.path))
     }
 
-    func testASymbolicLinkToTheCourseIsSeenThrough() throws {
+    func testSymbolicLinksAreSeenThroughAsTheKernelFollowsThem() throws {
+        let fm = FileManager.default
         let link = sandbox.appendingPathComponent("alias")
-        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: project)
+        try fm.createSymbolicLink(at: link, withDestinationURL: project)
         XCTAssertTrue(refusal(link.path).contains("it is the course's own folder"), refusal(link.path))
         XCTAssertTrue(refusal(link.appendingPathComponent("Lessons").path).contains("Lessons folder"))
+
+        // A link to someone's folder is that folder.
+        let theirs = sandbox.appendingPathComponent("theirs")
+        try fm.createDirectory(at: theirs, withIntermediateDirectories: true)
+        try "keep".write(to: theirs.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(at: project.appendingPathComponent("site-link"), withDestinationURL: theirs)
+        XCTAssertTrue(refusal("site-link").contains("refusing to write the site to \(theirs.path): it is not empty"), refusal("site-link"))
+
+        // `link/..` is the parent of the link's target, not the folder the link sits in.
+        try fm.createSymbolicLink(at: project.appendingPathComponent("deep"), withDestinationURL: project.appendingPathComponent("Sources/lessons"))
+        XCTAssertTrue(refusal("deep/../x").contains("refusing to write the site to \(project.path)/Sources/x: it is inside the course's Sources folder"),
+                      refusal("deep/../x"))
     }
 
     func testAStagedSiteWithoutItsFrontPageOrALessonPageIsNotPublished() throws {

@@ -112,12 +112,17 @@ extension FixtureCourseTests {
         XCTAssertTrue(try page("01-passes").contains("<td class=\"num\">4.000</td>"), "lesson 01's table is its own")
         XCTAssertFalse(try page("01-passes").contains("hijacked"))
         XCTAssertTrue(try page("21-hijack").contains("hijacked: mine\nfrom 21"))
-        XCTAssertTrue(try page("22-helper").contains("from 22"))
+        let helperPage = try page("22-helper")
+        XCTAssertTrue(helperPage.contains("from 22 (22)\nfrom 22"), helperPage)
 
-        // Leaving early with exit(0) is a failure of that cell, and printed lookalike markers are just text.
-        XCTAssertTrue(result.stderr.contains("Lessons/23-tamper.md:8-11 [leave]: the lesson process exited with status 0 during this cell"), result.stderr)
+        // Writing a finished report into the runner's pipe and leaving with exit(0) is a failure, never a
+        // pass; printed lookalike markers are just text.
+        XCTAssertTrue(result.stderr.contains("Lessons/23-tamper.md:8-23 [forge]: the lesson process exited with status 0 during this cell"), result.stderr)
         let tamper = try page("23-tamper")
         XCTAssertTrue(tamper.contains("after the lookalike marker"), tamper)
+        XCTAssertTrue(tamper.contains("forged 4 lines"), "the cell did find the pipe and write to it")
+        XCTAssertTrue(tamper.contains("the runner&#39;s report channel received 4 lines that did not come from the runner")
+                      || tamper.contains("the runner's report channel received 4 lines that did not come from the runner"), tamper)
         XCTAssertTrue(tamper.contains("<section class=\"cell notRun\" id=\"fatal\">"))
 
         // A crash in background work is blamed on the cell that started it, with its line.
@@ -188,9 +193,9 @@ extension FixtureCourseTests {
 
     // MARK: Ctrl-C, SIGTERM, SIGHUP
 
-    func testASignalStopsEveryLessonProcessRemovesItsFoldersAndKeepsThePreviousSite() throws {
-        try addLesson("09-slow.md")
-        defer { removeLesson("09-slow.md"); _ = try? swiftBuild() }
+    func testASignalStopsEveryLessonProcessAndWhatItStartedRemovesItsFoldersAndKeepsThePreviousSite() throws {
+        try addLesson("32-helper.md")
+        defer { removeLesson("32-helper.md"); _ = try? swiftBuild() }
         try assertFixtureBuilds()
         let fm = FileManager.default
         let site = try freshFolder("signals").appendingPathComponent("site")
@@ -201,23 +206,31 @@ extension FixtureCourseTests {
         // SIGINT goes to the whole process group, as Ctrl-C in a terminal does; the others to the runner only.
         for (signal, toGroup) in [(SIGINT, true), (SIGTERM, false), (SIGHUP, false)] {
             let temp = try freshFolder("tmp")
-            defer { try? fm.removeItem(at: temp) }
+            let notes = try freshFolder("notes")
+            defer { try? fm.removeItem(at: temp); try? fm.removeItem(at: notes) }
+            let helperFile = notes.appendingPathComponent("helper.pid")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["build", "-o", site.path, "--force", "--lesson", "01-passes", "--lesson", "09-slow"]
+            process.arguments = ["build", "-o", site.path, "--force", "--lesson", "01-passes", "--lesson", "32-helper"]
             process.currentDirectoryURL = Self.course
             var environment = ProcessInfo.processInfo.environment
             environment["TMPDIR"] = temp.path
+            environment["HELPER_PID_FILE"] = helperFile.path
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            let child = try XCTUnwrap(waitForChild(of: process.processIdentifier, running: "run-lesson 09-slow"),
-                                      "the slow lesson started")
+            let child = try XCTUnwrap(waitForChild(of: process.processIdentifier, running: "run-lesson 32-helper"),
+                                      "the lesson started")
+            let deadline = Date().addingTimeInterval(30)
+            while !fm.fileExists(atPath: helperFile.path) && Date() < deadline { usleep(50_000) }
+            let helper = try XCTUnwrap(pid_t(try String(contentsOf: helperFile, encoding: .utf8)), "the lesson started its helper")
+            XCTAssertFalse(isGone(helper, within: 0), "the helper runs before the signal")
             kill(toGroup ? -process.processIdentifier : process.processIdentifier, signal)
             process.waitUntilExit()
             XCTAssertEqual(process.terminationStatus, 128 + signal, "signal \(signal)")
             XCTAssertTrue(isGone(child), "the lesson process \(child) was stopped (signal \(signal))")
+            XCTAssertTrue(isGone(helper), "the process the lesson started, in a group of its own, was stopped too (signal \(signal))")
             XCTAssertEqual(try fm.contentsOfDirectory(atPath: temp.path), [], "no scratch folder left (signal \(signal))")
             XCTAssertEqual(try fm.contentsOfDirectory(atPath: site.deletingLastPathComponent().path), ["site"],
                            "no staging folder left (signal \(signal))")
@@ -241,14 +254,14 @@ extension FixtureCourseTests {
         return nil
     }
 
-    /// Whether `pid` has ended (not running, not a zombie), waiting up to five seconds.
-    func isGone(_ pid: pid_t) -> Bool {
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
+    /// Whether `pid` has ended (not running, not a zombie), waiting up to `within` seconds.
+    func isGone(_ pid: pid_t, within seconds: Double = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
             guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return true }
             if status.contains("State:\tZ") { return true }
             usleep(100_000)
-        }
+        } while Date() < deadline
         return false
     }
 

@@ -68,4 +68,27 @@ final class CellCodeTests: XCTestCase {
         XCTAssertTrue(scan.declarations[1].hasAttributes)
         XCTAssertFalse(scan.declarations[6].anchorStartsLine, "an attribute on the same line comes first")
     }
+
+    func testAMultiLineStringInsideAnInterpolationAndARegexLiteralCannotHideABrace() {
+        // Both forms are valid Swift; a scanner that misread them would miss the escaping `}`.
+        let nested = "let s = \"a\\(\"\"\"\n    x\n    \"\"\")b\"\n}\n"
+        XCTAssertEqual(CellCode(nested).problems.map(\.line), [3], nested)
+        let regex = "_ = #/\"/#; }\n"
+        XCTAssertEqual(CellCode(regex).problems.map(\.column), [11], regex)
+        XCTAssertEqual(CellCode("let r = #/a{2}/#\nprint(r)\n").problems, [], "braces inside a regex literal are not code")
+    }
+
+    func testSetterOnlyAccessPrefixFunctionsAndDirectivesAreReadAsSwiftDoes() {
+        let scan = CellCode("""
+            private(set) var count = 0
+            prefix func -(x: Helper) -> Helper { x }
+            #if DEBUG
+            func debugOnly() {}
+            #endif
+            prefix operator +++
+            """)
+        XCTAssertEqual(scan.declarations.map(\.keyword), ["var", "func", "func"], "an operator declaration takes no access level")
+        XCTAssertEqual(scan.declarations.map(\.access), [nil, nil, nil], "private(set) leaves the getter's access open")
+        XCTAssertEqual(scan.directiveLines, [2, 4])
+    }
 }

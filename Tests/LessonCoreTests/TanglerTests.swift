@@ -57,4 +57,11 @@ final class TanglerTests: XCTestCase {
         ].joined(separator: "\n")
         XCTAssertTrue(swift.contains(expected), swift)
     }
+
+    func testADeclarationAfterADirectiveOrAClosingMultiLineStringStillCompiles() throws {
+        let source = "# T\n\n```swift scope=file\n#if DEBUG\nfunc debugOnly() {}\n#endif\nlet text = \"\"\"\n  a\n  \"\"\"\nfunc after() {}\n```\n"
+        let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
+        XCTAssertTrue(swift.contains("#if DEBUG\nfileprivate func debugOnly() {}\n#endif\nfileprivate let text"), swift)
+        XCTAssertTrue(swift.contains("  \"\"\"; fileprivate \nfunc after() {}"), swift)
+    }
 }

@@ -12,9 +12,13 @@ void cstdio_flush(void);
 /// and returns it (-1 if standard input is not a pipe).
 int cstdio_take_channel(void);
 /// Asks the kernel to kill this process when its parent dies; exits at once if `parent` is already gone.
+/// (Linux; elsewhere it does nothing.)
 void cstdio_die_with_parent(pid_t parent);
+/// Makes this process the parent of every orphaned descendant, so that the runner can end what its
+/// lessons left running. Returns 0 on success (Linux; elsewhere -1).
+int cstdio_become_subreaper(void);
 /// On a crash signal (SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT), writes
-/// `{"crash":{"mainThread":B,"signal":N}}` and a newline to `fd`, then lets the signal kill the process.
-/// Call from the main thread.
-void cstdio_report_crashes(int fd);
+/// `PREFIX{"crash":{"mainThread":B,"signal":N}}` and a newline to `fd`, then lets the signal kill the
+/// process. `prefix` (at most 64 bytes) is copied. Call from the main thread.
+void cstdio_report_crashes(int fd, const char *prefix);
 #endif

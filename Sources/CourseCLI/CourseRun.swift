@@ -86,7 +86,9 @@ struct CourseRun {
                 }
                 log("[\(n + 1)/\(total)] \(lesson.id): running \(lesson.cells.filter(\.runs).count) cells…")
                 do {
+                    // `check` keeps nothing: say where `build` would keep the log instead of naming a folder it removes.
                     let logPath = publishedAs.map { $0.appendingPathComponent(lesson.id).appendingPathComponent(LessonProcess.logName).path }
+                        ?? "the lesson's log, which only `lessons build` keeps (<site>/\(lesson.id)/\(LessonProcess.logName))"
                     let manifest = try LessonProcess.run(lesson: lesson, siteFolder: staging, settings: settings,
                                                          tagOutput: tag, logShownAs: logPath)
                     cache.store(lesson, manifest: manifest, in: staging)

@@ -64,7 +64,8 @@ let package = Package(
         // re-plans the plugin when a new lesson file appears.
         .executableTarget(name: "lessons", dependencies: ["CourseCLI", "LessonRuntime"],
                           exclude: ["Lessons"],
-                          swiftSettings: [.swiftLanguageMode(.v5)],
+                          // One-line diagnostics quoting the lesson's own line, not a snippet of the generated file.
+                          swiftSettings: [.swiftLanguageMode(.v5), .unsafeFlags(["-diagnostic-style", "llvm"])],
                           plugins: ["TanglePlugin"]),
 
         // Golden files with a record mode, shared by the test targets.

@@ -29,12 +29,15 @@ struct TanglePlugin: BuildToolPlugin {
                 inputFiles: [input],
                 outputFiles: [generated]))
         }
+        // The registry also names the package folder; it is rewritten (only when its text changes) on
+        // every lesson edit, so it never lags behind the files.
+        let registry = output.appending(path: "CourseRegistry.swift")
         commands.append(.buildCommand(
             displayName: "Listing \(names.count) lessons",
             executable: tangle.url,
-            arguments: ["registry", output.appending(path: "LessonRegistry.swift").path] + names,
-            inputFiles: [],
-            outputFiles: [output.appending(path: "LessonRegistry.swift")]))
+            arguments: ["registry", registry.path, context.package.directoryURL.path] + names,
+            inputFiles: names.map { lessonsFolder.appending(path: $0) },
+            outputFiles: [registry]))
         return commands
     }
 

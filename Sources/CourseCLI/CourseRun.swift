@@ -66,6 +66,30 @@ struct CourseRun {
     struct Outcome {
         var executed: [ExecutedLesson]
         var reused: [String]
+        /// Lessons this build did not run but kept from the previous site (`--lesson` named others).
+        var kept: [String] = []
+    }
+
+    /// Adds to `outcome` the lessons of `course` it does not hold, from the previous site as they are
+    /// (see `LessonCache.keep`), so that a build of some lessons keeps the rest of the course; the
+    /// result is in course order.
+    func keepingTheRest(of course: [any CompiledLesson.Type], _ outcome: Outcome) throws -> Outcome {
+        guard let previousSite else { return outcome }
+        let cache = LessonCache(settings: settings.reuseKeyPart)
+        let ran = Dictionary(uniqueKeysWithValues: outcome.executed.map { ($0.lesson.id, $0) })
+        var merged = outcome
+        merged.executed = []
+        for compiled in course {
+            let lesson = try compiled.parsed()
+            if let executed = ran[lesson.id] {
+                merged.executed.append(executed)
+            } else if let (shown, manifest) = cache.keep(lesson, previousSite: previousSite, staging: staging) {
+                merged.executed.append(ExecutedLesson(lesson: shown, manifest: manifest))
+                merged.kept.append(lesson.id)
+                log("[kept] \(lesson.id): not run in this build; \(manifest.keptNote == nil ? "its results are kept from the previous site" : "kept from the previous site, marked as from an earlier build")")
+            }
+        }
+        return merged
     }
 
     func run(_ lessons: [any CompiledLesson.Type]) throws -> Outcome {

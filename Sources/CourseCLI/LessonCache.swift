@@ -35,6 +35,8 @@ struct LessonCache {
     }
 
     static let keyFile = "cache-key"
+    /// The lesson's Markdown as it was when its results were made, kept beside them.
+    static let sourceFile = "lesson-source.md"
 
     /// The previous run's manifest if its key matches and it passed; its folder is copied into `staging`.
     func reuse(_ lesson: Lesson, previousSite: URL, staging: URL) -> OutputManifest? {
@@ -48,7 +50,36 @@ struct LessonCache {
     }
 
     func store(_ lesson: Lesson, manifest: OutputManifest, in staging: URL) {
-        guard manifest.status == .passed, let key = key(for: lesson) else { return }
-        try? key.write(to: staging.appendingPathComponent(lesson.id).appendingPathComponent(Self.keyFile), atomically: true, encoding: .utf8)
+        let folder = staging.appendingPathComponent(lesson.id)
+        try? lesson.source.write(to: folder.appendingPathComponent(Self.sourceFile), atomically: true, encoding: .utf8)
+        guard let key = key(for: lesson) else { return }
+        try? key.write(to: folder.appendingPathComponent(Self.keyFile), atomically: true, encoding: .utf8)
+    }
+
+    /// For a lesson this build does not run (`--lesson` named others): its results from the previous
+    /// site as they are, passed or failed, copied into `staging`. When they were made from other
+    /// lesson text, the lesson returned is the one they came from (its stored source), so a page never
+    /// pairs new text with old results; when anything else differs, the manifest's `keptNote` says so.
+    /// Nil when the previous site has no results for it that can be shown.
+    func keep(_ lesson: Lesson, previousSite: URL, staging: URL) -> (lesson: Lesson, manifest: OutputManifest)? {
+        let old = previousSite.appendingPathComponent(lesson.id)
+        guard let data = try? Data(contentsOf: old.appendingPathComponent("manifest.json")),
+              var manifest = try? JSONDecoder().decode(OutputManifest.self, from: data) else { return nil }
+        var shown = lesson
+        manifest.keptNote = nil
+        let storedKey = try? String(contentsOf: old.appendingPathComponent(Self.keyFile), encoding: .utf8)
+        if storedKey == nil || storedKey != key(for: lesson) {
+            guard let source = try? String(contentsOf: old.appendingPathComponent(Self.sourceFile), encoding: .utf8) else { return nil }
+            let again = "Run it again to refresh them: lessons build --lesson \(lesson.id)."
+            if source != lesson.source {
+                guard let earlier = try? Lesson.parse(source: source, path: lesson.path) else { return nil }
+                shown = earlier
+                manifest.keptNote = "This page shows the lesson as it was when these results were made; its text has changed since. \(again)"
+            } else {
+                manifest.keptNote = "These results come from an earlier build with other settings or course code (profile \(manifest.profile.isEmpty ? "unknown" : manifest.profile)). \(again)"
+            }
+        }
+        guard (try? FileManager.default.copyItem(at: old, to: staging.appendingPathComponent(lesson.id))) != nil else { return nil }
+        return (shown, manifest)
     }
 }

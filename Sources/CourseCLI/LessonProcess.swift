@@ -207,7 +207,9 @@ private final class ChannelReader: @unchecked Sendable {
 }
 
 /// Shows what the child writes to stderr (its progress notes) as it comes, indented under the
-/// lesson's line, up to `LessonProcess.echoLimit` bytes; the file keeps everything.
+/// lesson's line, up to `LessonProcess.echoLimit` bytes; the file keeps everything. The runtime's
+/// stack trace after a trap is left out (the message before it and the cell blamed after it are
+/// what an author reads); the log has it.
 private final class StderrEcho {
     private let reader: FileHandle?
     private let terminal: Bool
@@ -216,6 +218,9 @@ private final class StderrEcho {
     private var shown = 0
     private var omitted = 0
     private var pending = Data()
+    private var inTrace = false
+    private var traceLines = 0
+    private static let traceStart = Data("Current stack trace:".utf8)
 
     init(file: URL, terminal: Bool, prefix: String, logShownAs: String) {
         reader = try? FileHandle(forReadingFrom: file)
@@ -236,21 +241,39 @@ private final class StderrEcho {
             shown += part.count
             if part.isEmpty { continue }
             if terminal {
-                // Progress bars redraw in place: pass the bytes through as they come.
-                FileHandle.standardError.write(part)
+                // Progress bars redraw in place: pass the bytes through as they come, up to a trace.
+                if inTrace { traceLines += 1; continue }
+                if let start = part.range(of: Self.traceStart) {
+                    FileHandle.standardError.write(part[part.startIndex..<start.lowerBound])
+                    inTrace = true
+                    traceLines += 1
+                } else {
+                    FileHandle.standardError.write(part)
+                }
                 continue
             }
             pending.append(part)
             while let newline = pending.firstIndex(of: 0x0A) {
                 let line = pending[pending.startIndex..<newline]
                 pending = Data(pending[(newline + 1)...])
+                if line.starts(with: Self.traceStart) { inTrace = true; traceLines += 1; continue }
+                if inTrace {
+                    // Frames: `12   course   0x000055… <unavailable> + 1865646`.
+                    let text = String(decoding: line, as: UTF8.self)
+                    if text.first?.isNumber == true && text.contains(" 0x") { traceLines += 1; continue }
+                    inTrace = false
+                }
                 if !line.isEmpty { FileHandle.standardError.write(prefix + line + Data("\n".utf8)) }
             }
         }
     }
 
     func finish() {
-        if !pending.isEmpty { FileHandle.standardError.write(prefix + pending + Data("\n".utf8)); pending = Data() }
+        if !pending.isEmpty && !inTrace { FileHandle.standardError.write(prefix + pending + Data("\n".utf8)) }
+        pending = Data()
+        if traceLines > 0 {
+            FileHandle.standardError.write(prefix + Data("(the runtime's stack trace is in \(logShownAs))\n".utf8))
+        }
         if omitted > 0 {
             FileHandle.standardError.write(prefix + Data("… \(omitted) more bytes of this lesson's messages are in \(logShownAs)\n".utf8))
         }

@@ -83,7 +83,9 @@ struct RunOptions: ParsableArguments {
             }
         }
         let ids = Set(Course.current.lessons.map { $0.id })
-        for id in lessons where !ids.contains(id) {
+        // A lesson added since this binary was built is known to the rebuilt one, which checks again.
+        let stale = !(Freshness.differences(Course.current)?.isEmpty ?? true)
+        for id in lessons where !ids.contains(id) && !stale {
             throw ValidationError("no lesson '\(id)'; `lessons list` shows them")
         }
     }
@@ -134,6 +136,8 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let course = Course.current
+        // Never reuse or run lesson code older than the lesson files: rebuild first when they changed.
+        try Freshness.ensure(course)
         let started = Date()
         let settings = options.settings
         let lessons = options.selected
@@ -145,8 +149,12 @@ struct Build: ParsableCommand {
         let outcome: CourseRun.Outcome
         do {
             let reuseFrom = (force || options.noCache) ? nil : destination
-            outcome = try CourseRun(settings: settings, previousSite: reuseFrom, staging: publisher.staging,
+            let ran = try CourseRun(settings: settings, previousSite: reuseFrom, staging: publisher.staging,
                                     publishedAs: destination).run(lessons)
+            // A build of some lessons keeps the rest of the course as the previous site had it.
+            outcome = options.lessons.isEmpty ? ran
+                : try CourseRun(settings: settings, previousSite: destination, staging: publisher.staging)
+                    .keepingTheRest(of: course.lessons, ran)
             let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: settings.profile.rawValue,
                                     seed: String(settings.seed), observationClaims: PaperObservations.claims)
             do {
@@ -173,12 +181,16 @@ struct Build: ParsableCommand {
             publisher.discard()
             throw error
         }
-        let executed = outcome.executed
+        // The lessons this build ran or reused; kept ones are the previous site's, not this build's verdict.
+        let executed = outcome.executed.filter { !outcome.kept.contains($0.lesson.id) }
         let failed = executed.filter { $0.manifest.status == .failed }
         let index = destination.appendingPathComponent("index.html").path
         let time = String(format: "%.1f", Date().timeIntervalSince(started))
         let ran = executed.count - outcome.reused.count
-        let cachedNote = outcome.reused.isEmpty ? "" : " (\(ran) ran, \(outcome.reused.count) reused unchanged)"
+        var notes: [String] = []
+        if !outcome.reused.isEmpty { notes.append("\(ran) ran, \(outcome.reused.count) reused unchanged") }
+        if !outcome.kept.isEmpty { notes.append("\(outcome.kept.count) other lessons kept from the previous site") }
+        let cachedNote = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
         if failed.isEmpty {
             print("Built \(executed.count) lessons in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {
@@ -220,6 +232,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if parseOnly { return try parse() }
+        try Freshness.ensure(Course.current)
         Interruption.shared.install()
         removeAbandonedScratchFolders()
         let started = Date()

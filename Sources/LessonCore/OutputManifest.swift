@@ -21,6 +21,10 @@ public struct OutputManifest: Codable, Equatable, Sendable {
     public var observations: [Observation] = []
     /// The run profile (smoke, quick, paper) and the course seed.
     public var profile: String = ""
+    /// Set when a build of other lessons (`--lesson`) kept these results from an earlier build that
+    /// differs from the current one (the lesson's text, the settings or the course's code): what the
+    /// page says about them.
+    public var keptNote: String? = nil
 
     public init(lessonID: String, path: String, title: String, status: Status, seconds: Double,
                 cells: [CellResult], lessonError: String? = nil) {

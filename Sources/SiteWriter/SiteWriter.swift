@@ -219,6 +219,9 @@ public struct SiteWriter {
         if let error = manifest.lessonError {
             body += "<p class=\"error-banner\" role=\"alert\">\(HTML.text(error))</p>\n"
         }
+        if let note = manifest.keptNote {
+            body += "<p class=\"kept-banner\" role=\"note\">\(HTML.text(note))</p>\n"
+        }
         for segment in try lesson.proseSegments() {
             switch segment {
             case .html(let html): body += html

@@ -1,7 +1,8 @@
 // Tangle: the build-time half of the literate runner.
 //
 //   Tangle lesson INPUT.md OUTPUT.swift DISPLAY-PATH   one lesson -> one Swift function
-//   Tangle registry OUTPUT.swift FILE-NAME...          the list of lessons, in order, after checking
+//   Tangle registry OUTPUT.swift PACKAGE-DIR FILE-NAME...
+//                                                      the list of lessons, in order, after checking
 //                                                      that their names are usable and distinct
 //
 // Errors are printed as `Lessons/NN-slug.md:LINE:COL: error: ...` so `swift build` shows them
@@ -37,15 +38,17 @@ case "lesson":
     }
 case "registry":
     let rest = Array(arguments.dropFirst())
-    guard let output = rest.first else { fail("usage: Tangle registry OUTPUT.swift FILE-NAME...") }
-    let names = Array(rest.dropFirst()).sorted()
+    guard rest.count >= 2 else { fail("usage: Tangle registry OUTPUT.swift PACKAGE-DIR FILE-NAME...") }
+    let output = rest[0], packageFolder = rest[1]
+    let names = Array(rest.dropFirst(2)).sorted()
     let problems = LessonNames.problems(fileNames: names)
     if !problems.isEmpty { fail(problems.map(\.description).joined(separator: "\n")) }
     do {
-        try writeIfChanged(Tangler.registrySource(lessonIDs: names.map { LessonNames.slug(forFileName: $0) }), to: output)
+        try writeIfChanged(Tangler.registrySource(lessonIDs: names.map { LessonNames.slug(forFileName: $0) },
+                                                  courseFolder: packageFolder), to: output)
     } catch {
         fail("Tangle: cannot write \(output): \(error.localizedDescription)")
     }
 default:
-    fail("usage: Tangle lesson INPUT.md OUTPUT.swift DISPLAY-PATH | Tangle registry OUTPUT.swift FILE-NAME...")
+    fail("usage: Tangle lesson INPUT.md OUTPUT.swift DISPLAY-PATH | Tangle registry OUTPUT.swift PACKAGE-DIR FILE-NAME...")
 }

@@ -5,4 +5,4 @@ import CourseCLI
 LessonsCommand.run(course: Course(
     title: "Membership Inference Lessons",
     summary: "An executed, annotated walkthrough of Shokri, Stronati, Song and Shmatikov, “Membership Inference Attacks Against Machine Learning Models” (IEEE S&P 2017): every number on these pages was computed by this run.",
-    lessons: tangledLessons))
+    lessons: tangledLessons, folder: tangledCourseFolder))

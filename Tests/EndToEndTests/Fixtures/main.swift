@@ -1,4 +1,4 @@
 import CourseCLI
 
 LessonsCommand.run(course: Course(title: "Fixture course", summary: "Lessons that pass, trap, throw and escape.",
-                                  lessons: tangledLessons))
+                                  lessons: tangledLessons, folder: tangledCourseFolder))

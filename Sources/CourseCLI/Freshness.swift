@@ -1,0 +1,136 @@
+import Foundation
+import LessonCore
+
+/// Keeps a build from ever using lesson code older than the lesson files: the binary compares the
+/// files in its course's `Lessons/` with the text compiled into it and, when they differ, runs
+/// `swift build` and starts the new binary in its place with the same arguments.
+enum Freshness {
+    /// Lesson files that differ from what this binary holds, as `Lessons/NAME.md` paths.
+    struct Differences: Equatable {
+        var changed: [String] = []
+        var added: [String] = []
+        var removed: [String] = []
+        var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty }
+        var summary: String {
+            var parts: [String] = []
+            if !changed.isEmpty { parts.append("changed: " + changed.joined(separator: ", ")) }
+            if !added.isEmpty { parts.append("new: " + added.joined(separator: ", ")) }
+            if !removed.isEmpty { parts.append("removed: " + removed.joined(separator: ", ")) }
+            return parts.joined(separator: "; ")
+        }
+    }
+
+    /// The differences between `course`'s lesson files on disk and the compiled lessons; nil when the
+    /// course's folder is unknown or gone (a binary moved away from its sources has only its own lessons).
+    static func differences(_ course: Course) -> Differences? {
+        guard let folder = course.folder else { return nil }
+        let lessons = folder.appendingPathComponent("Lessons")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: lessons.path) else { return nil }
+        var found = Differences()
+        var compiled = Dictionary(uniqueKeysWithValues: course.lessons.map { ($0.sourcePath, $0.source) })
+        for name in names.sorted() where name.hasSuffix(".md") && !name.hasPrefix(".") {
+            let path = "Lessons/\(name)"
+            guard let data = try? Data(contentsOf: lessons.appendingPathComponent(name)) else { continue }
+            guard let source = compiled.removeValue(forKey: path) else { found.added.append(path); continue }
+            let text = String(decoding: data, as: UTF8.self)
+            if (try? Lesson.parse(source: text, path: path))?.source ?? text != source { found.changed.append(path) }
+        }
+        found.removed = compiled.keys.sorted()
+        return found
+    }
+
+    /// Returns when the binary's lessons are the files' (or cannot be compared); otherwise rebuilds and
+    /// replaces this process with the new binary, or throws a one-line error saying why it cannot.
+    static func ensure(_ course: Course) throws {
+        guard let folder = course.folder, let differences = differences(course), !differences.isEmpty else { return }
+        if ProcessInfo.processInfo.environment["MIL_REBUILT"] == "1" {
+            throw CLIError("the lesson files still differ from this binary after `swift build` (\(differences.summary)); run `swift build` in \(folder.path) and read its output")
+        }
+        log("The lessons changed since this binary was built (\(differences.summary)); running swift build…")
+        guard let swift = executable(named: "swift") else {
+            throw CLIError("the lessons changed since this binary was built (\(differences.summary)) and `swift` is not on PATH to rebuild it; run `swift build` first")
+        }
+        let build = run(swift, ["build"], in: folder)
+        guard build.status == 0 else {
+            FileHandle.standardError.write(Data(BuildOutput.authorsView(build.output, courseFolder: folder).utf8))
+            throw CLIError("`swift build` failed, so nothing ran and the site was left as it was")
+        }
+        let binPath = run(swift, ["build", "--show-bin-path"], in: folder).output
+            .split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let me = URL(fileURLWithPath: running.replacingOccurrences(of: " (deleted)", with: "")).lastPathComponent
+        let rebuilt = URL(fileURLWithPath: binPath).appendingPathComponent(me).path
+        guard FileManager.default.isExecutableFile(atPath: rebuilt) else {
+            throw CLIError("`swift build` succeeded but \(rebuilt) is not there; run it yourself")
+        }
+        setenv("MIL_REBUILT", "1", 1)
+        let arguments = [rebuilt] + CommandLine.arguments.dropFirst()
+        var argv = arguments.map { strdup($0) } + [nil]
+        execv(rebuilt, &argv)
+        throw CLIError("cannot start the rebuilt \(rebuilt): \(String(cString: strerror(errno)))")
+    }
+
+    static func executable(named name: String) -> String? {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a command to its end, its output and error together.
+    static func run(_ executable: String, _ arguments: [String], in folder: URL) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return (127, "cannot run \(executable): \(error.localizedDescription)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// What `swift build` printed, as a lesson author wants to read it: each diagnostic once, and for
+/// those in a lesson, the lesson's own lines with their numbers and a caret, instead of the
+/// compiler's view of the generated Swift.
+enum BuildOutput {
+    static func authorsView(_ output: String, courseFolder: URL) -> String {
+        let header = #/^(.+?):(\d+):(\d+): (error|warning|note): (.*)$/#
+        var seen = Set<String>()
+        var text = ""
+        var lessonDiagnostics = 0
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard let match = String(line).wholeMatch(of: header) else { continue }
+            let file = String(match.1)
+            guard file.hasPrefix("Lessons/") || file.contains("/Lessons/") || file.hasSuffix(".swift") else { continue }
+            let key = String(line)
+            guard seen.insert(key).inserted else { continue }
+            text += key + "\n"
+            guard file.hasSuffix(".md"), let number = Int(match.2), let column = Int(match.3) else { continue }
+            lessonDiagnostics += 1
+            let relative = file.range(of: "Lessons/").map { String(file[$0.lowerBound...]) } ?? file
+            let url = courseFolder.appendingPathComponent(relative)
+            guard let source = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+            let width = String(number).count
+            for n in max(1, number - 1)...number where n <= lines.count {
+                text += "  " + String(n).leftPadded(to: width) + " | " + lines[n - 1] + "\n"
+            }
+            text += "  " + String(repeating: " ", count: width) + " | " + String(repeating: " ", count: max(0, column - 1)) + "^\n"
+        }
+        if text.isEmpty {
+            // Nothing in a form we know: the last lines as they came.
+            return output.split(separator: "\n").suffix(30).joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -219,6 +219,8 @@ final class FixtureCourseTests: XCTestCase {
         let build = try swiftBuild()
         XCTAssertNotEqual(build.status, 0)
         XCTAssertTrue(build.output.contains("Lessons/06-type-error.md:6:18: error: cannot convert value of type 'String' to specified type 'Int'"), build.output)
+        XCTAssertFalse(build.output.contains("__mil_cells") || build.output.contains("#sourceLocation"),
+                       "the compiler quotes the lesson's line, not the generated file\n\(build.output)")
     }
 
     func testADuplicateLabelStopsTheBuildNamingBothLines() throws {

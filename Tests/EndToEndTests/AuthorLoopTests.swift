@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// The author's loop: edit a lesson, build one lesson or all, and never see a stale or partial course.
+extension FixtureCourseTests {
+    func testBuildingOneLessonKeepsTheRestOfTheCourseAndItsReuseRecords() throws {
+        try assertFixtureBuilds()
+        let fm = FileManager.default
+        let site = try freshFolder("merge").appendingPathComponent("site")
+        defer { try? fm.removeItem(at: site.deletingLastPathComponent()) }
+        _ = try runCommand(Self.binary, ["build", "-o", site.path], in: Self.course)
+        let one = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "03-escapes", "--force"], in: Self.course)
+        XCTAssertEqual(one.status, 0, one.output)
+        XCTAssertTrue(one.stdout.contains("Built 1 lessons in "), one.stdout)
+        XCTAssertTrue(one.stdout.contains("(3 other lessons kept from the previous site): all passed"), one.stdout)
+        for page in ["01-passes.html", "02-traps.html", "03-escapes.html", "04-throws.html"] {
+            XCTAssertTrue(fm.fileExists(atPath: site.appendingPathComponent(page).path), page)
+        }
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("2 of 4 lessons failed"), "the index is the whole course's")
+        XCTAssertTrue(try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8).contains("<td class=\"num\">4.000</td>"))
+
+        // The reuse records survived: a full build reruns only the failing lessons.
+        let full = try runCommand(Self.binary, ["build", "-o", site.path], in: Self.course)
+        XCTAssertTrue(full.stdout.contains("(2 ran, 2 reused unchanged)"), full.stdout)
+
+        // A lesson that changed but was not named keeps its earlier page, which says so.
+        let file = Self.lessons.appendingPathComponent("01-passes.md")
+        let original = try String(contentsOf: file, encoding: .utf8)
+        defer { try? original.write(to: file, atomically: true, encoding: .utf8); _ = try? swiftBuild() }
+        try original.replacingOccurrences(of: "[1.0, 2.0, 4.0]", with: "[1.0, 2.0, 7.0]")
+            .replacingOccurrences(of: "It computes something small", with: "It computes something new")
+            .write(to: file, atomically: true, encoding: .utf8)
+        try assertFixtureBuilds()
+        let other = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "03-escapes"], in: Self.course)
+        XCTAssertEqual(other.status, 0, other.output)
+        let kept = try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
+        XCTAssertTrue(kept.contains("This page shows the lesson as it was when these results were made; its text has changed since."), kept)
+        XCTAssertTrue(kept.contains("It computes something small") && kept.contains("mean 2.3333333333333335"),
+                      "the earlier text with its own results, never the new text with old numbers")
+        let rerun = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertTrue(rerun.stderr.contains("01-passes: running"), rerun.stderr)
+        let fresh = try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8)
+        XCTAssertTrue(fresh.contains("mean 3.3333333333333335") && !fresh.contains("kept-banner"), fresh)
+    }
+
+    func testALessonEditedAfterTheLastSwiftBuildIsRebuiltNotServedStale() throws {
+        try assertFixtureBuilds()
+        let fm = FileManager.default
+        let site = try freshFolder("stale").appendingPathComponent("site")
+        defer { try? fm.removeItem(at: site.deletingLastPathComponent()) }
+        _ = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        let file = Self.lessons.appendingPathComponent("01-passes.md")
+        let original = try String(contentsOf: file, encoding: .utf8)
+        defer { try? original.write(to: file, atomically: true, encoding: .utf8); removeLesson("09-bad.md"); _ = try? swiftBuild() }
+
+        // A changed number, and no `swift build`: the binary rebuilds itself and the page has the new number.
+        try original.replacingOccurrences(of: "[1.0, 2.0, 4.0]", with: "[1.0, 2.0, 7.0]").write(to: file, atomically: true, encoding: .utf8)
+        let edited = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertEqual(edited.status, 0, edited.output)
+        XCTAssertTrue(edited.stderr.contains("The lessons changed since this binary was built (changed: Lessons/01-passes.md); running swift build…"), edited.stderr)
+        XCTAssertFalse(edited.stderr.contains("unchanged, reusing"), edited.stderr)
+        XCTAssertTrue(try String(contentsOf: site.appendingPathComponent("01-passes.html"), encoding: .utf8).contains("mean 3.3333333333333335"))
+
+        // A new lesson with a type error: the lesson's own lines, no generated code, and the site is kept.
+        let before = try snapshot(site)
+        try "# Bad\n\n```swift\nlet n: Int = \"seven\"\n```\n".write(to: Self.lessons.appendingPathComponent("09-bad.md"), atomically: true, encoding: .utf8)
+        let bad = try runCommand(Self.binary, ["build", "-o", site.path], in: Self.course)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("""
+            Lessons/09-bad.md:4:14: error: cannot convert value of type 'String' to specified type 'Int'
+              3 | ```swift
+              4 | let n: Int = "seven"
+                |              ^
+            """), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("`swift build` failed, so nothing ran and the site was left as it was"), bad.stderr)
+        XCTAssertFalse(bad.stderr.contains("__mil") || bad.stderr.contains("#sourceLocation"), bad.stderr)
+        XCTAssertEqual(try snapshot(site), before)
+    }
+}

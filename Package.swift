@@ -4,7 +4,7 @@
 // Learning Models" (IEEE S&P 2017).
 //
 // Arrows point down:
-//   lessons (executable, tangled lesson code) -> CourseCLI -> LessonRuntime, SiteWriter
+//   lessons (executable, tangled lesson code) -> CourseCLI -> LessonRuntime, SiteWriter, Preview
 //   LessonRuntime -> LessonCore, MachineLearning, Charts, Diagrams
 //   Charts -> CCairo, PNGCodec;  Diagrams -> CGraphviz, PNGCodec;  PNGCodec -> CPNG
 //   LessonCore -> CMark;  Tangle (build tool) -> LessonCore
@@ -23,6 +23,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The preview's HTTP server: small, pure Swift, no SwiftNIO (see Sources/Preview).
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // C libraries from Debian, wrapped once at the edge.
@@ -50,8 +52,12 @@ let package = Package(
         .target(name: "SiteWriter", dependencies: ["LessonCore"]),
         .target(name: "LessonRuntime",
                 dependencies: ["LessonCore", "MachineLearning", "MembershipInference", "Charts", "Diagrams", "PNGCodec", "CStdio"]),
+        // `lessons preview`: serving a site folder with live reload, and watching the course's files.
+        .target(name: "Preview", dependencies: [
+            .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+        ]),
         .target(name: "CourseCLI", dependencies: [
-            "LessonCore", "LessonRuntime", "SiteWriter", "MachineLearning", "CStdio",
+            "LessonCore", "LessonRuntime", "SiteWriter", "MachineLearning", "CStdio", "Preview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -85,6 +91,7 @@ let package = Package(
         .testTarget(name: "LessonRuntimeTests", dependencies: ["LessonRuntime", "PNGCodec"]),
         .testTarget(name: "SiteWriterTests", dependencies: ["SiteWriter", "LessonCore"]),
         .testTarget(name: "CourseCLITests", dependencies: ["CourseCLI", "LessonCore", "LessonRuntime"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PNGCodec"], exclude: ["Fixtures"]),
     ]
 )

@@ -206,7 +206,9 @@ case "texas":
     let time = try seconds { model = try network.fit(train) }
     print("Texas-like (lift \(lift)): density \(f(Double(train.features.values.reduce(0, +)) / Double(train.features.values.count), 4)), train \(f(model.accuracy(on: train))), test \(f(model.accuracy(on: test))), \(f(time, 1)) s")
     print("RESULT name=texas lift=\(lift) seconds=\(f(time, 1)) train_accuracy=\(f(model.accuracy(on: train))) test_accuracy=\(f(model.accuracy(on: test)))")
+case "preview":
+    try previewLatency()
 default:
-    print("usage: benchmarks train|fleet|chart|texas [lift]")
+    print("usage: benchmarks train|fleet|synthesis|mitigations|attack|small-mlp|chart|texas [lift]|preview")
     exit(2)
 }

@@ -106,6 +106,14 @@ public final class PreviewServer: @unchecked Sendable {
               'box-shadow:0 4px 24px rgba(0,0,0,.3);' +
               (failed ? 'background:#fff0f0;color:#7a0000;border-left:6px solid #c00;' : 'background:#fffbe6;color:#5c4400;border-left:6px solid #d49a00;');
             box.textContent = text;
+            if (failed) {
+              var close = document.createElement('button');
+              close.textContent = '\\u00d7';
+              close.setAttribute('aria-label', 'Hide until the next build');
+              close.style.cssText = 'position:sticky;float:right;top:0;font:20px/1 sans-serif;border:0;background:none;color:inherit;cursor:pointer;';
+              close.onclick = hide;
+              box.insertBefore(close, box.firstChild);
+            }
           }
           function hide() { if (box) { box.remove(); box = null; } }
           var events = new EventSource('/__preview/events');

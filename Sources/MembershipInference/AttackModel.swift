@@ -15,6 +15,15 @@ public enum AttackFeatures: String, Sendable, CaseIterable {
     /// log p_j − log(1 − p_j), with 1 − p_j computed as the sum of the other probabilities so that
     /// values near 1 keep their precision.
     case logits
+    /// Only the logit of the record's own class: one number per record, the confidence in the true
+    /// label. (Each per-class attack model knows which class that is.)
+    case trueClassLogit
+
+    /// The column of `transform`'s output a per-class model for class `c` uses: all, or only `c`.
+    public func columns(of x: Matrix, forClass c: Int) -> Matrix {
+        guard self == .trueClassLogit else { return x }
+        return Matrix(rows: x.rows, columns: 1, values: (0..<x.rows).map { x[$0, c] })
+    }
 
     public func transform(_ p: Matrix) -> Matrix {
         var out = p
@@ -25,7 +34,7 @@ public enum AttackFeatures: String, Sendable, CaseIterable {
             case .probabilities: break
             case .logProbabilities:
                 for c in 0..<k { out[r, c] = Float(log(max(Double(p[r, c]), floor))) }
-            case .logits:
+            case .logits, .trueClassLogit:
                 var total = 0.0
                 for c in 0..<k { total += Double(p[r, c]) }
                 let top = (0..<k).max { p[r, $0] < p[r, $1] }!
@@ -106,11 +115,12 @@ public struct AttackModel: Sendable {
         var grouped = [[Int]](repeating: [], count: k)
         for (i, c) in data.classes.enumerated() { grouped[c].append(i) }
         let byClass = grouped, classifier = self.classifier, seed = self.seed
+        let features = self.features
         let models: [PerClass?] = try pool.map(k) { c in
             let rows = byClass[c]
             let members = rows.filter { data.membership[$0] }.count
             guard members > 0, members < rows.count else { return nil } // nothing to learn: fall back
-            let subset = x.rows(rows)
+            let subset = features.columns(of: x.rows(rows), forClass: c)
             let scaler = Standardizer(subset)
             let training = Dataset(features: scaler.apply(subset), labels: rows.map { data.membership[$0] ? 1 : 0 }, classCount: 2)
             let model: any ProbabilisticClassifier
@@ -177,7 +187,7 @@ public struct FittedAttack: Sendable {
         for (i, c) in classes.enumerated() { byClass[c, default: []].append(i) }
         for (c, rows) in byClass {
             guard c < models.count, let perClass = models[c] else { continue }
-            let p = perClass.model.probabilities(perClass.scaler.apply(x.rows(rows)))
+            let p = perClass.model.probabilities(perClass.scaler.apply(features.columns(of: x.rows(rows), forClass: c)))
             let tiny = Double(Float.leastNonzeroMagnitude)
             for (j, i) in rows.enumerated() { out[i] = log(max(Double(p[j, 1]), tiny)) - log(max(Double(p[j, 0]), tiny)) }
         }

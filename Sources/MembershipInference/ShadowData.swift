@@ -50,4 +50,30 @@ public enum ShadowData {
         }
         return Dataset(features: Matrix(rows: count, columns: d, values: values), labels: labels, classCount: k)
     }
+
+    /// Marginal-based synthesis as the deck states the attacker's knowledge: "the prior of the marginal
+    /// distribution of the features", one distribution per feature for the whole population. Each
+    /// feature of a record is drawn independently from that feature's column in `statistics`, class
+    /// ignored; the record is then labelled with the class `target` answers for it (the attacker queries
+    /// the black box, as Algorithm 1 does — the paper does not say how it labelled these records, so
+    /// this is the course's reading). Returns the records and the number of queries made.
+    public static func populationMarginal(count: Int, statistics: Dataset, target: some ProbabilisticClassifier,
+                                          seed: UInt64) throws -> (data: Dataset, queries: Int) {
+        let d = statistics.featureCount
+        guard statistics.count > 0 else { throw TrainingError("ShadowData.populationMarginal: the statistics set is empty") }
+        guard target.classCount == statistics.classCount else {
+            throw TrainingError("ShadowData.populationMarginal: the target answers \(target.classCount) classes, the statistics have \(statistics.classCount)")
+        }
+        var g = SplitMix64(seed: seed)
+        var values = [Float](repeating: 0, count: count * d)
+        for r in 0..<count {
+            for j in 0..<d {
+                let donor = Int(g.next() % UInt64(statistics.count))
+                values[r * d + j] = statistics.features.values[donor * d + j]
+            }
+        }
+        let features = Matrix(rows: count, columns: d, values: values)
+        let labels = argmaxRows(target.probabilities(features))
+        return (Dataset(features: features, labels: labels, classCount: statistics.classCount), count)
+    }
 }

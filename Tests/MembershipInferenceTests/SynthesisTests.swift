@@ -134,6 +134,32 @@ final class ShadowAndAttackTests: XCTestCase {
         }
     }
 
+    func testPopulationMarginalSynthesisKeepsEachFeaturesOverallRateAndAsksTheTargetForLabels() throws {
+        let data = PurchaseLike(classCount: 3, seed: 5).records(count: 2_000)
+        // A target that answers class 2 whenever feature 0 is set, else class 0: labels must follow it.
+        let target = FakeTarget(classes: 3) { row, _ in row[row.startIndex] == 1 ? [0, 0, 1] : [1, 0, 0] }
+        let (synthetic, queries) = try ShadowData.populationMarginal(count: 4_000, statistics: data, target: target, seed: 1)
+        XCTAssertEqual(queries, 4_000, "one query per synthetic record")
+        for r in 0..<synthetic.count { XCTAssertEqual(synthetic.labels[r], synthetic.features[r, 0] == 1 ? 2 : 0) }
+        for j in [0, 17, 300] {
+            let a = Double((0..<data.count).filter { data.features[$0, j] == 1 }.count) / Double(data.count)
+            let b = Double((0..<synthetic.count).filter { synthetic.features[$0, j] == 1 }.count) / Double(synthetic.count)
+            XCTAssertEqual(a, b, accuracy: 0.03, "feature \(j)")
+        }
+        let again = try ShadowData.populationMarginal(count: 4_000, statistics: data, target: target, seed: 1)
+        XCTAssertEqual(again.data.features, synthetic.features, "same seed, same records")
+    }
+
+    func testTheTrueClassLogitFeatureGivesEachClassModelOnlyItsOwnColumn() {
+        let z = Matrix(rows: 2, columns: 3, values: [1, 2, 3, 4, 5, 6])
+        let own = AttackFeatures.trueClassLogit.columns(of: z, forClass: 1)
+        XCTAssertEqual(own.columns, 1)
+        XCTAssertEqual(own.values, [2, 5])
+        XCTAssertEqual(AttackFeatures.logits.columns(of: z, forClass: 1).values, z.values, "other features keep every column")
+        XCTAssertEqual(AttackFeatures.trueClassLogit.transform(Matrix(rows: 1, columns: 2, values: [0.9, 0.1])).values,
+                       AttackFeatures.logits.transform(Matrix(rows: 1, columns: 2, values: [0.9, 0.1])).values)
+    }
+
     func testShadowSetsAreDisjointInAndOutAndTheAttackBeatsChanceOnAnOverfitTarget() throws {
         let generator = PurchaseLike(classCount: 10, seed: 8)
         let train = generator.records(count: 500), nonMembers = generator.records(count: 500, first: 500)

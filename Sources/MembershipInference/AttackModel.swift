@@ -40,9 +40,12 @@ public enum AttackFeatures: String, Sendable, CaseIterable {
                 let top = (0..<k).max { p[r, $0] < p[r, $1] }!
                 var othersOfTop = 0.0
                 for c in 0..<k where c != top { othersOfTop += Double(p[r, c]) }
+                // Mass the API hid (top-k, rounding) still belongs to "not c"; below 1e-5 it is
+                // only the float sum's rounding, and adding it would erase the precision near 1.
+                let hidden = 1 - total > 1e-5 ? 1 - total : 0
                 for c in 0..<k {
                     let pc = Double(p[r, c])
-                    let rest = c == top ? othersOfTop : total - pc
+                    let rest = (c == top ? othersOfTop : total - pc) + hidden
                     out[r, c] = Float(log(max(pc, floor)) - log(max(rest, floor)))
                 }
             }

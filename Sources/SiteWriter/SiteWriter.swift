@@ -151,9 +151,21 @@ public struct SiteWriter {
         body += "</tbody>\n</table></div>\n"
         body += "<h2>Why</h2>\n<p>\(HTML.text(o.explanation))</p>\n"
         body += "<h2>Evidence</h2>\n"
-        for label in o.evidenceCells {
+        // Cells with something to show first, then the cell that only applied the rule.
+        let quiet = { (label: String) in
+            guard o.evidenceCells.count > 1, let r = lesson.manifest.cells.first(where: { $0.label == label }) else { return false }
+            return r.outputs.isEmpty && r.error == nil
+        }
+        for label in o.evidenceCells.filter({ !quiet($0) }) + o.evidenceCells.filter(quiet) {
             guard let cell = lesson.lesson.cells.first(where: { $0.label == label }) else { continue }
             let result = lesson.manifest.cells.first { $0.label == label }
+            let link = "<a href=\"\(HTML.attribute(lesson.pageName))#\(HTML.attribute(label))\">\(HTML.text(lesson.lesson.title)), cell \(HTML.text(label))</a> (\(HTML.text(lesson.lesson.path)):\(cell.fenceLine)–\(cell.closingLine))"
+            // A cell that only computes the verdict (no figure, table or error) is named, not shown:
+            // the evidence is the figures and tables of the cells it read.
+            if quiet(label) {
+                body += "<p class=\"meta\">The rule was applied in \(link).</p>\n"
+                continue
+            }
             body += "<p class=\"meta\">From <a href=\"\(HTML.attribute(lesson.pageName))#\(HTML.attribute(label))\">\(HTML.text(lesson.lesson.title)), cell \(HTML.text(label))</a> (\(HTML.text(lesson.lesson.path)):\(cell.fenceLine)–\(cell.closingLine)):</p>\n"
             var shown = cell
             shown.options.echo = false

@@ -3,6 +3,8 @@
 //   swift run -c release benchmarks train   one Purchase-100 network, 600-128-100 tanh, Adam, 100 epochs
 //   swift run -c release benchmarks fleet   20 such networks, trained side by side on all cores
 //   swift run -c release benchmarks chart   drawing and encoding one line chart
+//   swift run -c release benchmarks shoppers the clustered Purchase-like population: class sizes, the network's accuracy
+//   swift run -c release benchmarks r6      lesson 7's output policies under every attack feature and classifier
 //
 // Each ends with one machine-readable line: RESULT name=... key=value ...
 import Charts
@@ -176,6 +178,63 @@ case "mitigations":
         row("L2 \(l2)", test: target.accuracy(on: setup.nonMembers),
             try AttackTest.evaluate(attack, target: BlackBox(target), members: setup.train, nonMembers: setup.nonMembers))
     }
+case "r6":
+    // Which attack features make which output policy cost precision? The lesson-7 setup (Purchase-100
+    // stand-in, `--size` records, `--epochs`, `--shadows` shadows), one target and one set of shadows,
+    // then every policy under every attack (features × classifier). "held-out" is the attack trained on
+    // all shadows but the last and tested on the last one: a choice made there never looks at the target.
+    let size = Int(option("size") ?? "2500")!, epochs = Int(option("epochs") ?? "25")!
+    let shadowCount = Int(option("shadows") ?? "4")!, seed = UInt64(option("seed") ?? "2017")!
+    let population = PurchaseLike(classCount: 100, seed: seed)
+    let members = population.records(count: size, first: 0), nonMembers = population.records(count: size, first: size)
+    let attackerData = population.records(count: 4 * size, first: 2 * size)
+    let recipe = MLPClassifier(epochs: epochs, l2: 1e-7, seed: seed)
+    let target = try recipe.fit(members)
+    let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: size, seed: seed)
+        .train(attackerData: attackerData, recipe: ShadowTraining.mlpRecipe(recipe))
+    let policies: [OutputPolicy] = [.full, .topK(3), .topK(1), .labelOnly, .rounded(decimals: 3), .rounded(decimals: 1), .temperature(5), .temperature(20)]
+    let deck = [0.87, 0.87, 0.83, 0.60, 0.87, 0.83, 0.86, 0.83]
+    print("Purchase-100 stand-in, \(size) records, \(epochs) epochs, \(shadowCount) shadows, seed \(seed): test accuracy \(f(target.accuracy(on: nonMembers)))")
+    print("precision on the target (held-out shadow) per policy; deck: " + zip(policies, deck).map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+    let attacks: [(String, AttackFeatures, AttackClassifier)] = AttackFeatures.allCases.flatMap { features in
+        [("\(features.rawValue), logistic", features, AttackClassifier.logisticRegression()), ("\(features.rawValue), MLP", features, .mlp())]
+    }
+    for (name, features, classifier) in attacks {
+        var cells: [String] = []
+        var precisions: [Double] = []
+        for policy in policies {
+            let model = AttackModel(features: features, classifier: classifier, seed: 5)
+            let onTarget = try AttackTest.evaluate(try model.fit(AttackData(shadows: shadows, policy: policy)), target: BlackBox(target, policy: policy),
+                                                   members: members, nonMembers: nonMembers)
+            let last = shadows[shadows.count - 1]
+            let heldOut = try AttackTest.evaluate(try model.fit(AttackData(shadows: Array(shadows.dropLast()), policy: policy)),
+                                                  target: BlackBox(last.model, policy: policy), members: last.membersIn, nonMembers: last.membersOut)
+            precisions.append(onTarget.precision)
+            cells.append("\(f(onTarget.precision)) (\(f(heldOut.precision)))")
+        }
+        let drops = precisions.dropFirst().map { precisions[0] - $0 }
+        let large = zip(policies.dropFirst(), drops).filter { $0.1 >= 0.05 }.map { $0.0.description }
+        print("\(name.padding(toLength: 26, withPad: " ", startingAt: 0)) " + zip(policies, cells).map { "\($0.0): \($0.1)" }.joined(separator: "  "))
+        print("    drops ≥ 0.05: \(large.isEmpty ? "none" : large.joined(separator: ", "))")
+        print("RESULT name=r6 attack=\(name.replacingOccurrences(of: " ", with: "")) " + zip(policies, precisions).map { "\($0.0.description.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: ",", with: ""))=\(f($0.1))" }.joined(separator: " "))
+    }
+case "shoppers":
+    // The clustered Purchase-like population: its shape, and the paper's network on it.
+    let classes = Int(option("classes") ?? "100")!, size = Int(option("size") ?? "10000")!
+    let epochs = Int(option("epochs") ?? "100")!, seed = UInt64(option("seed") ?? "0")!
+    let population = ShopperPopulation(classCount: classes, seed: seed)
+    var fit = Dataset(features: Matrix(rows: 0, columns: 600), labels: [], classCount: classes)
+    let clustering = seconds { fit = population.records(count: 20_000, first: ShopperPopulation.fitFirst) }
+    let sizes = (0..<classes).map { c in fit.labels.filter { $0 == c }.count }.sorted()
+    let density = Double(fit.features.values.reduce(0, +)) / Double(fit.features.values.count)
+    print("ShopperPopulation K = \(classes), seed \(seed): density \(f(density)); class sizes in 20,000 records min / median / max \(sizes.first!) / \(sizes[sizes.count / 2]) / \(sizes.last!); profiles + clustering + labelling \(f(clustering, 1)) s")
+    let train = population.records(count: size, first: 0), test = population.records(count: size, first: size)
+    var recipe = network
+    recipe.epochs = epochs
+    var model: FittedMLP!
+    let time = try seconds { model = try recipe.fit(train) }
+    print("600-128-\(classes) tanh, \(size) records, \(epochs) epochs: train \(f(model.accuracy(on: train))), test \(f(model.accuracy(on: test))) in \(f(time, 1)) s")
+    print("RESULT name=shoppers classes=\(classes) density=\(f(density)) min_class=\(sizes.first!) median_class=\(sizes[sizes.count / 2]) max_class=\(sizes.last!) train_accuracy=\(f(model.accuracy(on: train))) test_accuracy=\(f(model.accuracy(on: test)))")
 case "small-mlp":
     // The shape of one per-class attack model: 4,000 records of 100 inputs, 64 ReLU, 2 outputs.
     let data = GaussianClusters.make(count: 4_000, featureCount: 100, classCount: 2, separation: 0.5, seed: 1)

@@ -42,6 +42,11 @@ final class RealCourseTests: XCTestCase {
             let observation = try String(contentsOf: site.appendingPathComponent("\(id).html"), encoding: .utf8)
             XCTAssertTrue(observation.contains("<h1>\(id):"), id)
             XCTAssertTrue(index.contains("href=\"\(id).html\""), id)
+            // The page shows what decided the verdict: a figure or a table from the lesson, linked to its cell.
+            let evidence = observation.components(separatedBy: "<h2>Evidence</h2>").last ?? ""
+            XCTAssertTrue(observation.contains("<h2>Evidence</h2>"), id)
+            XCTAssertTrue(evidence.contains("<img ") || evidence.contains("<table"), "\(id): no figure or table in the evidence")
+            XCTAssertNotNil(evidence.range(of: #"href="\d\d-[a-z0-9-]+\.html#[a-z0-9-]+""#, options: .regularExpression), "\(id): no link to a cell")
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: site.appendingPathComponent("observations.json"))) as! [[String: String]]
         XCTAssertEqual(json.map { $0["id"]! }, (1...17).map { "O\($0)" })

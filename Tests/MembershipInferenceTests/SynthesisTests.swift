@@ -150,6 +150,16 @@ final class ShadowAndAttackTests: XCTestCase {
         XCTAssertEqual(again.data.features, synthetic.features, "same seed, same records")
     }
 
+    func testLogitsOfATopOneAnswerStillTellItsConfidencesApart() {
+        // Top-1 answers keep only the top probability; the hidden mass is still "not this class".
+        var p = Matrix(rows: 2, columns: 3, values: [0.9, 0.06, 0.04, 0.6, 0.3, 0.1])
+        OutputPolicy.topK(1).apply(to: &p)
+        let z = AttackFeatures.logits.transform(p)
+        XCTAssertEqual(Double(z[0, 0]), log(0.9 / 0.1), accuracy: 1e-4)
+        XCTAssertEqual(Double(z[1, 0]), log(0.6 / 0.4), accuracy: 1e-4)
+        XCTAssertLessThan(z[1, 1], -20, "a hidden class reads as impossible")
+    }
+
     func testTheTrueClassLogitFeatureGivesEachClassModelOnlyItsOwnColumn() {
         let z = Matrix(rows: 2, columns: 3, values: [1, 2, 3, 4, 5, 6])
         let own = AttackFeatures.trueClassLogit.columns(of: z, forClass: 1)

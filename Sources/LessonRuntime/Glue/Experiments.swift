@@ -10,14 +10,15 @@ import MembershipInference
 /// Lessons call this for sweeps (sizes, classes, mitigations) after lesson 2 has built the pipeline
 /// step by step.
 public struct MembershipExperiment: Sendable {
-    public var population: PurchaseLike
+    /// Purchase-like (independent features) or shoppers (clustered); anything that numbers its records.
+    public var population: any RecordPopulation
     public var trainingSize: Int
     public var recipe: MLPClassifier
     public var shadowCount: Int
     public var attack: AttackModel
     public var seed: UInt64
 
-    public init(population: PurchaseLike, trainingSize: Int, recipe: MLPClassifier, shadowCount: Int,
+    public init(population: any RecordPopulation, trainingSize: Int, recipe: MLPClassifier, shadowCount: Int,
                 attack: AttackModel = AttackModel(), seed: UInt64) {
         self.population = population
         self.trainingSize = trainingSize

@@ -49,6 +49,9 @@ func evidenceCells(observedIn cell: String, _ evidence: [String]) -> [String] {
 }
 
 /// The verdict of a rule with parts: held if all parts hold, held in part if some do, else did not hold.
+/// A verdict as lessons name it: `.held`, `.heldInPart` or `.didNotHold`.
+public typealias Verdict = Observation.Verdict
+
 public func verdict(_ parts: [Bool]) -> Observation.Verdict {
     let held = parts.filter { $0 }.count
     return held == parts.count ? .held : held > 0 ? .heldInPart : .didNotHold

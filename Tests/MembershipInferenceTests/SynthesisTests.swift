@@ -170,6 +170,42 @@ final class ShadowAndAttackTests: XCTestCase {
                        AttackFeatures.logits.transform(Matrix(rows: 1, columns: 2, values: [0.9, 0.1])).values)
     }
 
+    func testTheRivalFeatureAddsTheStrongestOtherClassesLogit() {
+        let z = Matrix(rows: 2, columns: 3, values: [1, 2, 3, 6, 5, 4])
+        let pair = AttackFeatures.trueClassAndRival.columns(of: z, forClass: 1)
+        XCTAssertEqual(pair.columns, 2)
+        XCTAssertEqual(pair.values, [2, 3, 5, 6], "each row: the true class's logit, then the largest of the others")
+    }
+
+    /// Shadows whose members differ from non-members only in the rival class: the true class's
+    /// confidence is 0.7 for both, the runner-up is 0.15 for members and 0.3 for non-members.
+    private func rivalShadows(count: Int) -> [ShadowModel] {
+        let recordsPerSide = 60
+        let target = FakeTarget(classes: 3) { record, _ in record.first == 1 ? [0.7, 0.15, 0.15] : [0.7, 0.3, 0.0] }
+        var values: [Float] = []
+        for r in 0..<(2 * recordsPerSide) { values += [r < recordsPerSide ? 1 : 0, Float(r)] }
+        let source = Dataset(features: Matrix(rows: 2 * recordsPerSide, columns: 2, values: values),
+                             labels: Array(repeating: 0, count: 2 * recordsPerSide), classCount: 3)
+        return (0..<count).map { _ in
+            ShadowModel(model: target, source: source, inIndices: Array(0..<recordsPerSide),
+                        outIndices: Array(recordsPerSide..<(2 * recordsPerSide)))
+        }
+    }
+
+    func testTheHeldOutShadowPicksTheInputThatTellsMembersApart() throws {
+        let candidates = [AttackModel(features: .trueClassLogit, classifier: .logisticRegression(epochs: 40, learningRate: 0.1)),
+                          AttackModel(features: .trueClassAndRival, classifier: .logisticRegression(epochs: 40, learningRate: 0.1))]
+        let selection = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: rivalShadows(count: 3))
+        XCTAssertEqual(selection.best.features, .trueClassAndRival)
+        XCTAssertEqual(selection.heldOut.count, 2, "one held-out result per candidate, in order")
+        XCTAssertEqual(selection.heldOut[0].accuracy, 0.5, accuracy: 0.01, "the true class's logit alone is the same for both sides")
+        XCTAssertGreaterThan(selection.heldOut[1].accuracy, 0.95)
+    }
+
+    func testChoosingOnAHeldOutShadowNeedsTwoShadows() {
+        XCTAssertThrowsError(try AttackModel.selectedOnHeldOutShadow(from: [AttackModel()], shadows: rivalShadows(count: 1)))
+    }
+
     func testShadowSetsAreDisjointInAndOutAndTheAttackBeatsChanceOnAnOverfitTarget() throws {
         let generator = PurchaseLike(classCount: 10, seed: 8)
         let train = generator.records(count: 500), nonMembers = generator.records(count: 500, first: 500)

@@ -80,7 +80,7 @@ public struct BarChart: Figure, Equatable {
                 tops.append(Point(x + barWidth / 2, top))
                 if valueLabels {
                     frame.marks.append(.text(String(format: "%.\(decimals)f", value), at: Point(x + barWidth / 2, top - 3),
-                                             size: barWidth > 34 ? 11 : 9, bold: false, color: .ink, horizontal: .middle, vertical: .bottom, rotation: 0))
+                                             size: barWidth > 34 ? ChartFrame.labelSize : ChartFrame.tickSize - 1, bold: false, color: .ink, horizontal: .middle, vertical: .bottom, rotation: 0))
                 }
             }
         }

@@ -8,13 +8,21 @@ public struct ChartError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Draws scenes with Cairo on an ARGB image at `scale` pixels per CSS pixel, in DejaVu Sans.
+/// A vector file format Cairo writes: figures drop into slides, Beamer or a paper sharp at any size.
+public enum VectorFormat: String, CaseIterable, Sendable {
+    case svg, pdf
+}
+
+/// Draws scenes with Cairo, in DejaVu Sans: on an ARGB image at `scale` pixels per CSS pixel, or into
+/// an SVG or PDF file measured in points (one point per CSS pixel), with the text as outlines so the
+/// file needs no font.
 public final class CairoCanvas: TextMeasurer {
     /// The font every chart uses; Debian's fonts-dejavu-core provides it.
     public static let fontFamily = "DejaVu Sans"
 
     private let surface: OpaquePointer
     private let context: OpaquePointer
+    private let isVector: Bool
     public let scale: Double
     public let pixelWidth: Int
     public let pixelHeight: Int
@@ -23,22 +31,53 @@ public final class CairoCanvas: TextMeasurer {
         self.scale = scale
         pixelWidth = Int((width * scale).rounded())
         pixelHeight = Int((height * scale).rounded())
+        isVector = false
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(pixelWidth), Int32(pixelHeight)) else {
             throw ChartError(message: "Cairo could not create a \(pixelWidth)x\(pixelHeight) surface")
         }
+        (self.surface, context) = try Self.context(on: surface)
+        cairo_scale(context, scale, scale)
+    }
+
+    /// A canvas that writes `format` to `file` when `finish()` is called.
+    public init(width: Double, height: Double, format: VectorFormat, file: URL) throws {
+        scale = 1
+        pixelWidth = Int(width.rounded())
+        pixelHeight = Int(height.rounded())
+        isVector = true
+        let surface: OpaquePointer? = switch format {
+        case .svg: cairo_svg_surface_create(file.path, width, height)
+        case .pdf: cairo_pdf_surface_create(file.path, width, height)
+        }
+        guard let surface else { throw ChartError(message: "Cairo could not create \(file.path)") }
+        if format == .pdf {
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Membership Inference Lessons (Cairo)")
+        }
+        (self.surface, context) = try Self.context(on: surface)
+    }
+
+    private static func context(on surface: OpaquePointer) throws -> (OpaquePointer, OpaquePointer) {
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS, let context = cairo_create(surface) else {
             cairo_surface_destroy(surface)
             throw ChartError(message: "Cairo: " + String(cString: cairo_status_to_string(status)))
         }
-        self.surface = surface
-        self.context = context
-        cairo_scale(context, scale, scale)
+        return (surface, context)
     }
 
     deinit {
         cairo_destroy(context)
         cairo_surface_destroy(surface)
+    }
+
+    /// Completes a vector file: Cairo writes the document when its surface is finished.
+    public func finish() throws {
+        guard isVector else { return }
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw ChartError(message: "Cairo: " + String(cString: cairo_status_to_string(status)))
+        }
     }
 
     private func font(size: Double, bold: Bool) {

@@ -31,6 +31,13 @@ extension Figure {
         try canvas.draw(scene(measurer: canvas))
         return canvas.image(text: pngText(title: title, description: altText))
     }
+
+    /// Draws the figure into an SVG or PDF file at `file`, one point per CSS pixel of the PNG.
+    public func render(_ format: VectorFormat, to file: URL) throws {
+        let canvas = try CairoCanvas(width: width, height: height, format: format, file: file)
+        try canvas.draw(scene(measurer: canvas))
+        try canvas.finish()
+    }
 }
 
 /// Short, readable numbers for alt text and tables: integers stay integers, others get 3 significant digits.

@@ -108,7 +108,7 @@ struct CourseRun {
                     results.set(n, .reused(ExecutedLesson(lesson: lesson, manifest: manifest)))
                     continue
                 }
-                log("[\(n + 1)/\(total)] \(lesson.id): running \(lesson.cells.filter(\.runs).count) cells…")
+                log("[\(n + 1)/\(total)] \(lesson.id): running \(counted(lesson.cells.filter(\.runs).count, "cell"))…")
                 do {
                     // `check` keeps nothing: say where `build` would keep the log instead of naming a folder it removes.
                     let logPath = publishedAs.map { $0.appendingPathComponent(lesson.id).appendingPathComponent(LessonProcess.logName).path }

@@ -192,9 +192,9 @@ struct Build: ParsableCommand {
         if !outcome.kept.isEmpty { notes.append("\(outcome.kept.count) other lessons kept from the previous site") }
         let cachedNote = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
         if failed.isEmpty {
-            print("Built \(executed.count) lessons in \(time) s\(cachedNote): all passed. Site: \(index)")
+            print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {
-            print("Built \(executed.count) lessons in \(time) s\(cachedNote): \(executed.count - failed.count) passed, \(failed.count) failed (\(failed.map { $0.lesson.id }.joined(separator: ", "))). Site: \(index)")
+            print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): \(executed.count - failed.count) passed, \(failed.count) failed (\(failed.map { $0.lesson.id }.joined(separator: ", "))). Site: \(index)")
             throw ExitCode(1)
         }
     }
@@ -206,7 +206,7 @@ struct List: ParsableCommand {
     func run() throws {
         for compiled in Course.current.lessons {
             let lesson = try compiled.parsed()
-            print("\(lesson.id)\t\(lesson.title)\t\(lesson.cells.count) cells\t\(lesson.path)")
+            print("\(lesson.id)\t\(lesson.title)\t\(counted(lesson.cells.count, "cell"))\t\(lesson.path)")
         }
     }
 }
@@ -263,7 +263,7 @@ struct Check: ParsableCommand {
                 let data = try Data(contentsOf: url.appendingPathComponent(name))
                 let lesson = try Lesson.parse(data: data, path: path)
                 if let compiled = Course.current.lesson(id: lesson.id), compiled.source == lesson.source {
-                    print("\(path): ok (\(lesson.cells.count) cells)")
+                    print("\(path): ok (\(counted(lesson.cells.count, "cell")))")
                 } else {
                     print("\(path): ok, but changed since this binary was built; run `swift build`")
                 }
@@ -287,7 +287,7 @@ struct CheckReport {
         for e in executed {
             let m = e.manifest
             let mark = m.status == .passed ? "passed" : "FAILED"
-            lines.append("\(e.lesson.id): \(mark), \(m.cells.count) cells in \(String(format: "%.1f", m.seconds)) s")
+            lines.append("\(e.lesson.id): \(mark), \(counted(m.cells.count, "cell")) in \(String(format: "%.1f", m.seconds)) s")
             if let failure = m.failure?.error ?? m.lessonError { lines.append("  \(failure)") }
             for o in m.observations {
                 lines.append("  \(o.id) \(o.verdict.rawValue): \(o.measured)")

@@ -122,6 +122,11 @@ public struct Diagram: Equatable, Sendable {
     public func renderSVG() throws -> String {
         String(decoding: try GraphvizRenderer.render(dot: dot, format: "svg"), as: UTF8.self)
     }
+
+    /// Lays out and renders the diagram to a PDF document (Graphviz's Cairo plugin).
+    public func renderPDF() throws -> Data {
+        try GraphvizRenderer.render(dot: dot, format: "pdf")
+    }
 }
 
 /// An error from Graphviz, carrying the library's own message.
@@ -132,6 +137,11 @@ public struct DiagramError: Error, Equatable, CustomStringConvertible {
 
 /// Calls libgvc. Graphviz keeps global state and is not thread-safe, so every call takes one lock.
 public enum GraphvizRenderer {
+    /// The NUL-terminated message a C call wrote into `buffer`.
+    static func text(of buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     private static let lock = NSLock()
 
     public static func render(dot: String, engine: String = "dot", format: String) throws -> Data {
@@ -141,7 +151,7 @@ public enum GraphvizRenderer {
         var length = 0
         var error = [CChar](repeating: 0, count: 2048)
         let status = cgv_render(dot, engine, format, &output, &length, &error, error.count)
-        guard status == 0, let output else { throw DiagramError(message: String(cString: error)) }
+        guard status == 0, let output else { throw DiagramError(message: Self.text(of: error)) }
         defer { cgv_free(output) }
         return Data(bytes: output, count: length)
     }

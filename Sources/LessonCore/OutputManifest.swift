@@ -100,9 +100,11 @@ public enum CellOutput: Codable, Equatable, Sendable {
         public var kind: String
         /// The figure's data as a table, shown folded under it.
         public var data: Table?
+        /// The same figure as vector files beside the PNG (`sizes.svg`, `sizes.pdf`), linked under it.
+        public var vectorFiles: [String]?
 
         public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: String,
-                    data: Table? = nil) {
+                    data: Table? = nil, vectorFiles: [String]? = nil) {
             self.file = file
             self.title = title
             self.altText = altText
@@ -111,6 +113,7 @@ public enum CellOutput: Codable, Equatable, Sendable {
             self.height = height
             self.kind = kind
             self.data = data
+            self.vectorFiles = vectorFiles
         }
     }
 

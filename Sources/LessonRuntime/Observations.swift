@@ -57,5 +57,16 @@ public func verdict(_ parts: [Bool]) -> Observation.Verdict {
     return held == parts.count ? .held : held > 0 ? .heldInPart : .didNotHold
 }
 
-/// Formats a number for observation text: three decimals.
-public func f3(_ v: Double) -> String { String(format: "%.3f", v) }
+/// Formats a number for observation text: three decimals, and never "-0.000" (a value that rounds
+/// to zero is zero, whatever its sign).
+public func f3(_ v: Double) -> String {
+    let text = String(format: "%.3f", v)
+    return text == "-0.000" ? "0.000" : text
+}
+
+/// How much a measure fell, in words: "a drop of 0.011", "a gain of 0.015" when it rose, "no change"
+/// when it moved by less than the third decimal shows.
+public func dropText(_ drop: Double) -> String {
+    if abs(drop) < 0.0005 { return "no change" }
+    return drop > 0 ? "a drop of \(f3(drop))" : "a gain of \(f3(-drop))"
+}

@@ -18,7 +18,11 @@ extension Int: TableValue {
 }
 extension Double: TableValue {
     /// Three decimals: enough for accuracies and precisions, which the paper quotes to three.
-    public var tableText: String { isFinite ? String(format: "%.3f", self) : String(describing: self) }
+    public var tableText: String {
+        guard isFinite else { return String(describing: self) }
+        let text = String(format: "%.3f", self)
+        return text == "-0.000" ? "0.000" : text
+    }
     public var isNumber: Bool { true }
 }
 extension Float: TableValue {
@@ -56,28 +60,45 @@ private func session(_ function: String) -> LessonSession {
     return session
 }
 
+/// Writes the PNG and, through `writeVector`, the same figure as SVG and PDF with the same name
+/// beside it, then places the figure on the page.
 private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String,
-                       data: CellOutput.Table? = nil) throws {
+                       data: CellOutput.Table? = nil, writeVector: (VectorFormat, URL) throws -> Void) throws {
     let session = session("show")
     let name = session.nextFigureName(extension: "png")
-    try image.write(to: session.figureFolder.appendingPathComponent(name))
+    let png = session.figureFolder.appendingPathComponent(name)
+    try image.write(to: png)
+    var vectorFiles: [String] = []
+    for format in VectorFormat.allCases {
+        let file = png.deletingPathExtension().appendingPathExtension(format.rawValue)
+        try writeVector(format, file)
+        vectorFiles.append("\(session.figurePrefix)/\(file.lastPathComponent)")
+    }
     session.addOutput(.figure(.init(file: "\(session.figurePrefix)/\(name)", title: title, altText: altText,
                                     caption: caption, width: image.width / 2, height: image.height / 2,
-                                    kind: kind, data: data)))
+                                    kind: kind, data: data, vectorFiles: vectorFiles)))
 }
 
 /// Shows a chart under the running cell: drawn at 2× density, written as PNG with its title and alt
-/// text in tEXt chunks, and placed on the page with its caption and its data as a folded table.
+/// text in tEXt chunks (and as SVG and PDF beside it), and placed on the page with its caption and its
+/// data as a folded table.
 public func show(_ chart: some Figure, caption: String = "") throws {
     let table = chart.dataTable
     let data = CellOutput.Table(caption: "Data of the figure", columns: table.columns, rows: table.rows)
     try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption,
-                  kind: String(describing: type(of: chart)), data: data)
+                  kind: String(describing: type(of: chart)), data: data) { format, file in
+        try chart.render(format, to: file)
+    }
 }
 
-/// Shows a Graphviz diagram under the running cell.
+/// Shows a Graphviz diagram under the running cell (PNG, with SVG and PDF beside it).
 public func show(_ diagram: Diagram, caption: String = "") throws {
-    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram")
+    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram") { format, file in
+        switch format {
+        case .svg: try Data(diagram.renderSVG().utf8).write(to: file)
+        case .pdf: try diagram.renderPDF().write(to: file)
+        }
+    }
 }
 
 /// Shows a table under the running cell.

@@ -12,6 +12,11 @@ public struct PNGError: Error, Equatable, CustomStringConvertible {
 /// Reading and writing go through a small C helper that owns libpng's `setjmp`, so a libpng error
 /// becomes a thrown `PNGError` instead of aborting the process.
 public struct PNGImage: Sendable {
+    /// The NUL-terminated message a C call wrote into `buffer`.
+    static func text(of buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public let width: Int
     public let height: Int
     /// Row-major RGBA bytes, `width * height * 4` of them.
@@ -47,7 +52,7 @@ public struct PNGImage: Sendable {
                 }
             }
         }
-        if status != 0 { throw PNGError(message: String(cString: error)) }
+        if status != 0 { throw PNGError(message: Self.text(of: error)) }
     }
 
     /// Decodes the PNG file at `url`.
@@ -55,7 +60,7 @@ public struct PNGImage: Sendable {
         var image = cpng_image()
         var error = [CChar](repeating: 0, count: 512)
         guard cpng_read_file(url.path, &image, &error, error.count) == 0 else {
-            throw PNGError(message: String(cString: error))
+            throw PNGError(message: Self.text(of: error))
         }
         self.init(decoded: &image)
     }
@@ -68,7 +73,7 @@ public struct PNGImage: Sendable {
             cpng_read_memory(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, &image,
                              &error, error.count)
         }
-        guard status == 0 else { throw PNGError(message: String(cString: error)) }
+        guard status == 0 else { throw PNGError(message: Self.text(of: error)) }
         self.init(decoded: &image)
     }
 

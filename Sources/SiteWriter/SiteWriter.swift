@@ -210,11 +210,21 @@ public struct SiteWriter {
         for lesson in lessons {
             body += "<li><h2><a href=\"\(HTML.attribute(lesson.pageName))\">\(HTML.text(lesson.lesson.title))</a></h2>\n"
             body += lesson.lesson.summaryHTML
-            body += "<p class=\"meta\">\(lesson.lesson.cells.count) cells · ran in \(Self.seconds(lesson.manifest.seconds))\(lesson.manifest.status == .failed ? " · <span class=\"badge failed\">failed</span>" : "")</p></li>\n"
+            body += "<p class=\"meta\">\(counted(lesson.lesson.cells.count, "cell")) · ran in \(Self.seconds(lesson.manifest.seconds))\(lesson.manifest.status == .failed ? " · <span class=\"badge failed\">failed</span>" : "")</p></li>\n"
         }
         body += "</ol>\n"
         body += observationsIndexHTML(lessons)
         return layout(title: courseTitle, body: body, sidebar: sidebar(lessons, current: nil))
+    }
+
+    /// "PNG · SVG · PDF" under a figure that has vector files, so it can go into slides or a paper sharp.
+    static func downloadLinks(_ figure: CellOutput.Figure) -> String {
+        guard let vectors = figure.vectorFiles, !vectors.isEmpty else { return "" }
+        let links = ([figure.file] + vectors).map { file in
+            let format = (file as NSString).pathExtension.uppercased()
+            return "<a href=\"\(HTML.attribute(file))\" download>\(HTML.text(format))</a>"
+        }
+        return " <span class=\"downloads\">" + links.joined(separator: " · ") + "</span>"
     }
 
     static func seconds(_ s: Double) -> String {
@@ -276,9 +286,9 @@ public struct SiteWriter {
             case .figure(let figure):
                 html += "<figure>\n<img src=\"\(HTML.attribute(figure.file))\" alt=\"\(HTML.attribute(figure.altText))\" width=\"\(figure.width)\" height=\"\(figure.height)\">\n"
                 let caption = figure.caption.isEmpty ? figure.title : figure.caption
-                html += "<figcaption>\(HTML.text(caption))</figcaption>\n</figure>\n"
+                html += "<figcaption>\(HTML.text(caption))\(Self.downloadLinks(figure))</figcaption>\n</figure>\n"
                 if let data = figure.data, !data.rows.isEmpty {
-                    html += "<details class=\"figure-data\"><summary>Data of the figure above (\(data.rows.count) rows)</summary>\n\(tableHTML(data))</details>\n"
+                    html += "<details class=\"figure-data\"><summary>Data of the figure above (\(counted(data.rows.count, "row")))</summary>\n\(tableHTML(data))</details>\n"
                 }
             case .table(let table):
                 html += tableHTML(table)

@@ -23,6 +23,24 @@ final class ChartTests: XCTestCase {
         try assertGolden(Self.chart.scene(measurer: FixedWidthMeasurer()).recording, named: "line-chart.scene")
     }
 
+    func testTheChartIsAlsoWrittenAsAnSVGAndAOnePagePDF() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vector-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let svg = folder.appendingPathComponent("accuracy.svg"), pdf = folder.appendingPathComponent("accuracy.pdf")
+        try Self.chart.render(.svg, to: svg)
+        try Self.chart.render(.pdf, to: pdf)
+        let svgData = try Data(contentsOf: svg)
+        XCTAssertTrue(VectorFiles.isSVG(svgData), "the SVG parses as XML with an <svg> root")
+        XCTAssertTrue(String(decoding: svgData, as: UTF8.self).contains("width=\"\(Int(Self.chart.width))"), "one point per CSS pixel")
+        XCTAssertEqual(VectorFiles.pdfPageCount(try Data(contentsOf: pdf)), 1)
+    }
+
+    func testAVectorFileInAMissingFolderIsAnError() {
+        let file = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/chart.pdf")
+        XCTAssertThrowsError(try Self.chart.render(.pdf, to: file))
+    }
+
     func testTheLegendAvoidsTheData() {
         // Training climbs to the top right: the legend must not sit there.
         let scene = Self.chart.scene(measurer: FixedWidthMeasurer())

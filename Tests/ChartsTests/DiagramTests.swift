@@ -29,6 +29,11 @@ final class DiagramTests: XCTestCase {
         XCTAssertTrue(svg.contains("Target model"))
     }
 
+    func testTheDiagramIsAlsoAnSVGAndAOnePagePDF() throws {
+        XCTAssertTrue(VectorFiles.isSVG(Data(try Self.sample().renderSVG().utf8)))
+        XCTAssertEqual(VectorFiles.pdfPageCount(try Self.sample().renderPDF()), 1)
+    }
+
     func testGraphvizErrorsBecomeSwiftErrorsWithTheLibrarysMessage() {
         XCTAssertThrowsError(try GraphvizRenderer.render(dot: "digraph { a -> }", format: "png")) { error in
             let message = "\(error)"

@@ -11,7 +11,7 @@ extension FixtureCourseTests {
         _ = try runCommand(Self.binary, ["build", "-o", site.path], in: Self.course)
         let one = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "03-escapes", "--force"], in: Self.course)
         XCTAssertEqual(one.status, 0, one.output)
-        XCTAssertTrue(one.stdout.contains("Built 1 lessons in "), one.stdout)
+        XCTAssertTrue(one.stdout.contains("Built 1 lesson in "), one.stdout)
         XCTAssertTrue(one.stdout.contains("(3 other lessons kept from the previous site): all passed"), one.stdout)
         for page in ["01-passes.html", "02-traps.html", "03-escapes.html", "04-throws.html"] {
             XCTAssertTrue(fm.fileExists(atPath: site.appendingPathComponent(page).path), page)

@@ -210,7 +210,7 @@ final class FixtureCourseTests: XCTestCase {
         let build = try swiftBuild()
         XCTAssertEqual(build.status, 0, build.output)
         let list = try runCommand(Self.binary, ["list"], in: Self.course)
-        XCTAssertTrue(list.stdout.contains("05-new\tA lesson added later\t1 cells\tLessons/05-new.md"), list.stdout)
+        XCTAssertTrue(list.stdout.contains("05-new\tA lesson added later\t1 cell\tLessons/05-new.md"), list.stdout)
     }
 
     func testATypeErrorInACellIsReportedAtTheLessonsLineAndColumn() throws {

@@ -3,6 +3,13 @@ import XCTest
 
 /// Lesson file names become ids that are safe everywhere and never collide.
 final class LessonNamesTests: XCTestCase {
+    func testCountsTakeTheNounInTheRightNumber() {
+        XCTAssertEqual(counted(1, "cell"), "1 cell")
+        XCTAssertEqual(counted(8, "lesson"), "8 lessons")
+        XCTAssertEqual(counted(0, "row"), "0 rows")
+        XCTAssertEqual(counted(2, "class", plural: "classes"), "2 classes")
+    }
+
     func testFileNamesBecomeLowerCaseSlugsOfLettersDigitsAndDashes() {
         XCTAssertEqual(LessonNames.slug(forFileName: "01-membership-game.md"), "01-membership-game")
         XCTAssertEqual(LessonNames.slug(forFileName: "20-With Spaces.md"), "20-with-spaces")

@@ -15,6 +15,21 @@ final class LessonParserTests: XCTestCase {
         XCTAssertTrue(lesson.summaryHTML.hasPrefix("<p>The first paragraph, with <em>emphasis</em>"), lesson.summaryHTML)
     }
 
+    /// The index shows each lesson's first paragraph as its summary, so it must be whole sentences.
+    func testEveryCourseLessonsSummaryIsWholeSentences() throws {
+        let lessons = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Lessons")
+        let names = try FileManager.default.contentsOfDirectory(atPath: lessons.path).filter { $0.hasSuffix(".md") }.sorted()
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            let source = try String(contentsOf: lessons.appendingPathComponent(name), encoding: .utf8)
+            let summary = try Lesson.parse(source: source, path: "Lessons/\(name)").summaryHTML
+            let text = summary.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertTrue([".", "?", "!"].contains(text.last.map(String.init) ?? ""), "\(name): the summary ends \"…\(text.suffix(30))\"")
+        }
+    }
+
     func testAFenceInsideAFourBacktickBlockIsNotACell() throws {
         let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
         XCTAssertFalse(lesson.cells.contains { $0.code.contains("this is not a cell") })

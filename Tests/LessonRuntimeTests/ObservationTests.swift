@@ -3,6 +3,18 @@ import LessonCore
 import XCTest
 
 final class ObservationTests: XCTestCase {
+    func testNumbersNeverReadAsNegativeZero() {
+        XCTAssertEqual(f3(-0.0001), "0.000")
+        XCTAssertEqual(f3(-0.0006), "-0.001")
+        XCTAssertEqual((-0.0002).tableText, "0.000")
+    }
+
+    func testADropBelowZeroIsCalledAGain() {
+        XCTAssertEqual(dropText(0.0114), "a drop of 0.011")
+        XCTAssertEqual(dropText(-0.006), "a gain of 0.006")
+        XCTAssertEqual(dropText(-0.0002), "no change")
+    }
+
     func testVerdictsFollowTheirParts() {
         XCTAssertEqual(verdict([true, true]), .held)
         XCTAssertEqual(verdict([true, false]), .heldInPart)

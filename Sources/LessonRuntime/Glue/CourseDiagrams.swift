@@ -21,6 +21,7 @@ extension Diagram {
             d.edge("data", "in\(i)")
             d.edge("data", "out\(i)", dashed: true)
             d.edge("in\(i)", "shadow\(i)", label: "train")
+            d.edge("out\(i)", "shadow\(i)", label: "query only", dashed: true)
             shadowIDs.append("shadow\(i)")
         }
         d.node("records", "Prediction vectors\nlabelled in / out\n(per class)", shape: .note, fill: green)

@@ -55,12 +55,25 @@ public struct BarChart: Figure, Equatable {
         let lower = yRange?.lowerBound ?? nice.lower, upper = yRange?.upperBound ?? nice.upper
         let ticks = nice.ticks.filter { $0 >= lower - 1e-9 && $0 <= upper + 1e-9 }
         let legendRow = measurer.measure("Ag", size: ChartFrame.labelSize, bold: false).height + 10
-        let plot = frame.layoutAxes(xTitle: "", yTitle: yLabel, xLabels: categories, yLabels: Ticks.labels(ticks), topReserve: legendRow)
+        var plot = frame.layoutAxes(xTitle: "", yTitle: yLabel, xLabels: categories, yLabels: Ticks.labels(ticks), topReserve: legendRow)
+        // Every category keeps its name: labels too wide for their group go on two staggered rows.
+        let labelWidths = categories.map { measurer.measure($0, size: ChartFrame.tickSize, bold: false).width }
+        let staggered = zip(labelWidths, labelWidths.dropFirst()).contains { ($0 + $1) / 2 + 8 > plot.width / Double(max(1, categories.count)) }
+        let rowHeight = measurer.measure("Ag", size: ChartFrame.tickSize, bold: false).height + 2
+        if staggered { plot.height -= rowHeight }
         func py(_ v: Double) -> Double { plot.y + plot.height - (v - lower) / (upper - lower) * plot.height }
         let groupWidth = plot.width / Double(max(1, categories.count))
         let barWidth = groupWidth * 0.8 / Double(max(1, series.count))
         let centres = categories.indices.map { plot.x + groupWidth * (Double($0) + 0.5) }
-        frame.drawGrid(plot: plot, xTicks: centres, xLabels: categories, yTicks: ticks.map(py), yLabels: Ticks.labels(ticks))
+        frame.drawGrid(plot: plot, xTicks: centres, xLabels: staggered ? categories.map { _ in "" } : categories,
+                       yTicks: ticks.map(py), yLabels: Ticks.labels(ticks))
+        if staggered {
+            for (i, (x, label)) in zip(centres, categories).enumerated() {
+                let y = plot.y + plot.height + 8 + (i % 2 == 1 ? rowHeight : 0)
+                frame.marks.append(.text(label, at: Point(x, y), size: ChartFrame.tickSize, bold: false, color: .ink,
+                                         horizontal: .middle, vertical: .top, rotation: 0))
+            }
+        }
         // drawGrid drew vertical grid lines at the categories; bars read better without them.
         frame.marks.removeAll { mark in
             if case let .path(points, _, stroke, _, _, _) = mark, stroke == .grid, points.count == 2, points[0].x == points[1].x { return true }

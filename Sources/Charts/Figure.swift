@@ -17,8 +17,8 @@ public protocol Figure: Sendable {
     var title: String { get }
     /// One paragraph describing the figure and its data, for `alt` text and the PNG's `Description`.
     var altText: String { get }
-    var width: Double { get }
-    var height: Double { get }
+    var width: Double { get set }
+    var height: Double { get set }
     var dataTable: DataTable { get }
     func scene(measurer: TextMeasurer) -> Scene
 }
@@ -30,6 +30,16 @@ extension Figure {
         let canvas = try CairoCanvas(width: width, height: height, scale: scale)
         try canvas.draw(scene(measurer: canvas))
         return canvas.image(text: pngText(title: title, description: altText))
+    }
+
+    /// The same figure laid out for a 16:9 slide: on a smaller canvas, so that when the slide shows it
+    /// about 1,100 pixels wide its type reads half as large again as on the page (axis labels from the
+    /// back of a room), keeping the page figure's shape within limits.
+    public var forSlides: Self {
+        var copy = self
+        copy.height = 340
+        copy.width = min(max(340 * width / height, 500), 770)
+        return copy
     }
 
     /// Draws the figure into an SVG or PDF file at `file`, one point per CSS pixel of the PNG.

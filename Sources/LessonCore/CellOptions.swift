@@ -10,6 +10,7 @@
 /// | `norun`         | off       | show the code but neither compile nor run it |
 /// | `scope=file`    | `cell`    | compile the code at file scope, visible to every cell of this lesson (and private to it): extensions, operators, protocols, top-level types and functions; shown but not run |
 /// | `timeout=SECONDS` | the run's limit | stop the lesson if this cell runs longer; later cells are not run |
+/// | `slide` or `slide=N+M` | off | put the cell's figures (or its Nth and Mth, from 1) on the lesson's slides, one slide each |
 ///
 /// Options are separated by spaces or commas. Any other option is an error.
 public struct CellOptions: Equatable, Sendable, Codable {
@@ -28,6 +29,24 @@ public struct CellOptions: Equatable, Sendable, Codable {
     public var scope = Scope.cell
     /// The most seconds this cell may run (`timeout=SECONDS`); nil: the run's limit (`--timeout`).
     public var timeout: Double?
+    /// Which of the cell's figures go on the lesson's slides (`slide`, `slide=2+3`); nil: none.
+    public var slideFigures: SlideFigures?
+
+    /// The figures of a cell that become slides.
+    public enum SlideFigures: Equatable, Sendable, Codable {
+        /// Every figure the cell shows.
+        case all
+        /// The figures with these numbers, counted from 1 in the order the cell shows them.
+        case numbers([Int])
+
+        /// Whether the figure at `index` (from 0) is picked.
+        public func includes(_ index: Int) -> Bool {
+            switch self {
+            case .all: true
+            case .numbers(let numbers): numbers.contains(index + 1)
+            }
+        }
+    }
 
     public init(label: String? = nil, echo: Bool = true, output: Bool = true, norun: Bool = false,
                 scope: Scope = .cell, timeout: Double? = nil) {
@@ -40,7 +59,7 @@ public struct CellOptions: Equatable, Sendable, Codable {
     }
 
     /// The option names this version understands, for error messages.
-    public static let known = ["label", "echo", "output", "norun", "scope", "timeout"]
+    public static let known = ["label", "echo", "output", "norun", "scope", "timeout", "slide"]
 
     /// Parses the text after `swift`. `column` is the 1-based column of `text` in the source line,
     /// used to point errors at the offending option.
@@ -102,6 +121,13 @@ public struct CellOptions: Equatable, Sendable, Codable {
                     throw fail("cell option 'timeout' takes a number of seconds greater than 0, not '\(value ?? "")'")
                 }
                 options.timeout = seconds
+            case "slide":
+                guard let value else { options.slideFigures = .all; continue }
+                let numbers = value.split(separator: "+", omittingEmptySubsequences: false).map { Int($0) }
+                guard !numbers.isEmpty, numbers.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                    throw fail("cell option 'slide' takes figure numbers from 1 joined by '+' (slide=1+3), or no value for every figure, not '\(value)'")
+                }
+                options.slideFigures = .numbers(numbers.compactMap { $0 })
             default: break
             }
         }

@@ -135,6 +135,11 @@ public struct Lesson: Equatable, Sendable {
         try MarkdownDocument(source: source, path: path).segmentsReplacingSwiftCells()
     }
 
+    /// The lesson's slides, one per `##` section, in order.
+    public func slideSections() throws -> [SlideSection] {
+        try MarkdownDocument(source: source, path: path).slideSections(cellLines: cells.map(\.fenceLine))
+    }
+
     /// A text outline of the lesson for golden tests: title, then each cell with its lines and options.
     public var outline: String {
         var text = "lesson \(id) \"\(title)\"\n"
@@ -201,4 +206,31 @@ public struct Lesson: Equatable, Sendable {
 public enum ProseSegment: Equatable, Sendable {
     case html(String)
     case cell(Int)
+}
+
+/// One `##` section of a lesson as a slide.
+///
+/// The slide shows the heading and the section's lists, tables, block quotes and display formulas:
+/// what reads from the back of a room. A section with none of those shows its first paragraph. Its
+/// speaker notes are its ```` ```notes ```` blocks, or else its paragraphs. The figures of its cells
+/// with the `slide` option follow it, one slide each. `<!-- slide: skip -->` in a section (invisible
+/// on GitHub and on the page) leaves its text off the slides; its picked figures still show.
+public struct SlideSection: Equatable, Sendable {
+    /// The heading's inline HTML.
+    public var titleHTML: String
+    /// Line of the heading in the lesson file.
+    public var line: Int
+    /// Blocks of HTML for the slide, in order.
+    public var body: [String] = []
+    /// Speaker notes as HTML.
+    public var notesHTML = ""
+    /// Indices of the cells written in this section.
+    public var cells: [Int] = []
+    /// True when the author left the section's text off the slides.
+    public var skip = false
+
+    public init(titleHTML: String, line: Int) {
+        self.titleHTML = titleHTML
+        self.line = line
+    }
 }

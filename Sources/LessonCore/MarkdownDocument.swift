@@ -214,20 +214,28 @@ final class MarkdownDocument {
         return (marker, extractedMath)
     }
 
-    /// Renders the prose as HTML with every ```swift block replaced by a slot for its cell.
+    /// Renders the prose as HTML with every ```swift block replaced by a slot for its cell and every
+    /// ```notes block (speaker notes, for the slides) left out.
     ///
     /// Raw HTML in the Markdown is omitted (cmark-gfm's safe mode), so lesson text cannot inject
     /// markup. Cells nested in lists still land where the author put them.
     func segmentsReplacingSwiftCells() -> [ProseSegment] {
-        var swiftBlocks: [OpaquePointer] = []
+        var swiftBlocks: [OpaquePointer] = [], notesBlocks: [OpaquePointer] = []
         forEachNode { node in
             var length: Int32 = 0, offset: Int32 = 0, character: CChar = 0
             guard cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK,
                   cmark_node_get_fenced(node, &length, &offset, &character) != 0 else { return }
             let info = Self.string(cmark_node_get_fence_info(node))
-            if info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).first == "swift" {
-                swiftBlocks.append(node)
+            switch info.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).first {
+            case "swift": swiftBlocks.append(node)
+            case "notes": notesBlocks.append(node)
+            default: break
             }
+        }
+        // Speaker notes belong to the slides, not to the page.
+        for block in notesBlocks {
+            cmark_node_unlink(block)
+            cmark_node_free(block)
         }
         let marker = "MILCELLSLOT\(UInt32.random(in: 100_000...999_999))X"
         for (index, block) in swiftBlocks.enumerated() {
@@ -252,5 +260,67 @@ final class MarkdownDocument {
         }
         if !rest.isEmpty { segments.append(.html(String(rest))) }
         return segments
+    }
+}
+
+extension MarkdownDocument {
+    /// The lesson cut into slides: one per `##` section (see `SlideSection`). `cellLines` are the
+    /// opening-fence lines of the lesson's cells, in order, so that a section knows its cells.
+    func slideSections(cellLines: [Int]) -> [SlideSection] {
+        _ = replaceMathWithMarkers()
+        var sections: [SlideSection] = []
+        var paragraphs: [String] = []
+        func close() {
+            guard var last = sections.popLast() else { return }
+            if last.body.isEmpty, let first = paragraphs.first { last.body = [first] }
+            if last.notesHTML.isEmpty { last.notesHTML = paragraphs.joined() }
+            sections.append(last)
+            paragraphs = []
+        }
+        var child = cmark_node_first_child(root)
+        while let node = child {
+            child = cmark_node_next(node)
+            let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_HEADING, cmark_node_get_heading_level(node) == 2 {
+                close()
+                let heading = html(node)
+                let inner = heading.replacingOccurrences(of: "^<h2[^>]*>|</h2>\\s*$", with: "", options: .regularExpression)
+                sections.append(SlideSection(titleHTML: inner, line: Int(cmark_node_get_start_line(node))))
+                continue
+            }
+            guard !sections.isEmpty else { continue }
+            let first = Int(cmark_node_get_start_line(node)), last = Int(cmark_node_get_end_line(node))
+            let cells = cellLines.indices.filter { cellLines[$0] >= first && cellLines[$0] <= last }
+            sections[sections.count - 1].cells += cells
+            switch type {
+            case CMARK_NODE_HTML_BLOCK:
+                let comment = Self.string(cmark_node_get_literal(node)).lowercased().filter { !$0.isWhitespace }
+                if comment.hasPrefix("<!--slide:skip") || comment.hasPrefix("<!--slides:skip") { sections[sections.count - 1].skip = true }
+            case CMARK_NODE_CODE_BLOCK:
+                let info = Self.string(cmark_node_get_fence_info(node)).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).first
+                if info == "notes", let notes = try? MarkdownDocument(source: Self.string(cmark_node_get_literal(node)), path: path) {
+                    sections[sections.count - 1].notesHTML += notes.html(notes.root)
+                }
+            case CMARK_NODE_LIST, CMARK_NODE_BLOCK_QUOTE:
+                if cells.isEmpty { sections[sections.count - 1].body.append(html(node)) }
+            case CMARK_NODE_PARAGRAPH:
+                let text = html(node)
+                // A display formula was swapped for a paragraph holding only its marker.
+                if text.hasPrefix("<math") {
+                    sections[sections.count - 1].body.append(text)
+                } else if cells.isEmpty {
+                    paragraphs.append(text)
+                }
+            default:
+                // GFM tables and other blocks go on the slide as they are.
+                if cells.isEmpty && type != CMARK_NODE_THEMATIC_BREAK && type != CMARK_NODE_HEADING {
+                    sections[sections.count - 1].body.append(html(node))
+                } else if type == CMARK_NODE_HEADING {
+                    paragraphs.append(html(node))
+                }
+            }
+        }
+        close()
+        return sections
     }
 }

@@ -102,9 +102,11 @@ public enum CellOutput: Codable, Equatable, Sendable {
         public var data: Table?
         /// The same figure as vector files beside the PNG (`sizes.svg`, `sizes.pdf`), linked under it.
         public var vectorFiles: [String]?
+        /// The figure drawn for a 16:9 slide (larger type), as SVG; nil: slides use `file`.
+        public var slideFile: String?
 
         public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: String,
-                    data: Table? = nil, vectorFiles: [String]? = nil) {
+                    data: Table? = nil, vectorFiles: [String]? = nil, slideFile: String? = nil) {
             self.file = file
             self.title = title
             self.altText = altText
@@ -114,6 +116,7 @@ public enum CellOutput: Codable, Equatable, Sendable {
             self.kind = kind
             self.data = data
             self.vectorFiles = vectorFiles
+            self.slideFile = slideFile
         }
     }
 

@@ -61,9 +61,10 @@ private func session(_ function: String) -> LessonSession {
 }
 
 /// Writes the PNG and, through `writeVector`, the same figure as SVG and PDF with the same name
-/// beside it, then places the figure on the page.
+/// beside it (and, through `writeSlide`, a version drawn for slides), then places the figure on the page.
 private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String,
-                       data: CellOutput.Table? = nil, writeVector: (VectorFormat, URL) throws -> Void) throws {
+                       data: CellOutput.Table? = nil, writeVector: (VectorFormat, URL) throws -> Void,
+                       writeSlide: ((URL) throws -> Void)? = nil) throws {
     let session = session("show")
     let name = session.nextFigureName(extension: "png")
     let png = session.figureFolder.appendingPathComponent(name)
@@ -74,9 +75,15 @@ private func showImage(_ image: PNGImage, title: String, altText: String, captio
         try writeVector(format, file)
         vectorFiles.append("\(session.figurePrefix)/\(file.lastPathComponent)")
     }
+    var slideFile: String?
+    if let writeSlide {
+        let file = png.deletingPathExtension().appendingPathExtension("slide.svg")
+        try writeSlide(file)
+        slideFile = "\(session.figurePrefix)/\(file.lastPathComponent)"
+    }
     session.addOutput(.figure(.init(file: "\(session.figurePrefix)/\(name)", title: title, altText: altText,
                                     caption: caption, width: image.width / 2, height: image.height / 2,
-                                    kind: kind, data: data, vectorFiles: vectorFiles)))
+                                    kind: kind, data: data, vectorFiles: vectorFiles, slideFile: slideFile)))
 }
 
 /// Shows a chart under the running cell: drawn at 2× density, written as PNG with its title and alt
@@ -86,19 +93,19 @@ public func show(_ chart: some Figure, caption: String = "") throws {
     let table = chart.dataTable
     let data = CellOutput.Table(caption: "Data of the figure", columns: table.columns, rows: table.rows)
     try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption,
-                  kind: String(describing: type(of: chart)), data: data) { format, file in
-        try chart.render(format, to: file)
-    }
+                  kind: String(describing: type(of: chart)), data: data,
+                  writeVector: { format, file in try chart.render(format, to: file) },
+                  writeSlide: { file in try chart.forSlides.render(.svg, to: file) })
 }
 
 /// Shows a Graphviz diagram under the running cell (PNG, with SVG and PDF beside it).
 public func show(_ diagram: Diagram, caption: String = "") throws {
-    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram") { format, file in
+    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram", writeVector: { format, file in
         switch format {
         case .svg: try Data(diagram.renderSVG().utf8).write(to: file)
         case .pdf: try diagram.renderPDF().write(to: file)
         }
-    }
+    })
 }
 
 /// Shows a table under the running cell.

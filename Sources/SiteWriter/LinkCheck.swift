@@ -7,7 +7,13 @@ public enum LinkCheck {
     /// Problems as `page.html: broken link 'x.html'`, sorted; empty when the site is sound.
     public static func problems(in site: URL) throws -> [String] {
         let fm = FileManager.default
-        let pages = try fm.contentsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }.sorted()
+        // The pages at the top and the slide decks in `slides/`, as paths relative to the site.
+        var pages = try fm.contentsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }
+        let decks = site.appendingPathComponent("slides")
+        if let names = try? fm.contentsOfDirectory(atPath: decks.path) {
+            pages += names.filter { $0.hasSuffix(".html") }.map { "slides/\($0)" }
+        }
+        pages.sort()
         var ids: [String: Set<String>] = [:]
         var texts: [String: String] = [:]
         for page in pages {
@@ -18,13 +24,13 @@ public enum LinkCheck {
         var problems: [String] = []
         for page in pages {
             let text = texts[page]!
+            let folder = page.split(separator: "/").dropLast().map(String.init)
             for (attribute, kind) in [("href", "link"), ("src", "image")] {
                 for target in attributeValues(attribute, in: text) {
                     if target.contains(":") || target.hasPrefix("//") { continue } // external: not checked
                     let parts = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                    let file = parts[0].isEmpty ? page : parts[0]
-                    let decoded = file.removingPercentEncoding ?? file
-                    if !fm.fileExists(atPath: site.appendingPathComponent(decoded).path) {
+                    let file = parts[0].isEmpty ? page : resolve(parts[0].removingPercentEncoding ?? parts[0], from: folder)
+                    if file.isEmpty || !fm.fileExists(atPath: site.appendingPathComponent(file).path) {
                         problems.append("\(page): broken \(kind) '\(target)'")
                     } else if parts.count == 2, !parts[1].isEmpty, file.hasSuffix(".html"), !(ids[file]?.contains(parts[1]) ?? false) {
                         problems.append("\(page): link '\(target)' names no element with id '\(parts[1])'")
@@ -33,6 +39,22 @@ public enum LinkCheck {
             }
         }
         return problems
+    }
+
+    /// `target` relative to the folder `from` (components), as a path inside the site; empty when it
+    /// climbs out of the site.
+    static func resolve(_ target: String, from folder: [String]) -> String {
+        var components = folder
+        for part in target.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..":
+                guard !components.isEmpty else { return "" }
+                components.removeLast()
+            default: components.append(String(part))
+            }
+        }
+        return components.joined(separator: "/")
     }
 
     /// The values of `name="…"` attributes in `html` (entities for & decoded).

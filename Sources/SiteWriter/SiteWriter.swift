@@ -70,6 +70,10 @@ public struct SiteWriter {
                 .write(to: folder.appendingPathComponent("\(id).html"), atomically: true, encoding: .utf8)
         }
         try observationsJSON(checked).write(to: folder.appendingPathComponent("observations.json"))
+        let slides = SlideWriter(site: self,
+                                 css: try String(contentsOf: assets.appendingPathComponent("slides.css"), encoding: .utf8),
+                                 script: try String(contentsOf: assets.appendingPathComponent("slides.js"), encoding: .utf8))
+        try slides.write(lessons, to: folder.appendingPathComponent(SlideWriter.folderName))
     }
 
     func layout(title: String, body: String, sidebar: String) -> String {
@@ -213,6 +217,7 @@ public struct SiteWriter {
             body += "<p class=\"meta\">\(counted(lesson.lesson.cells.count, "cell")) · ran in \(Self.seconds(lesson.manifest.seconds))\(lesson.manifest.status == .failed ? " · <span class=\"badge failed\">failed</span>" : "")</p></li>\n"
         }
         body += "</ol>\n"
+        body += "<p class=\"slides-link\">Slides: <a href=\"\(SlideWriter.folderName)/\(SlideWriter.paperDeckName)\">the paper in seventeen slides</a>, and a deck for each lesson (linked at the top of its page). Press <kbd>s</kbd> in a deck for speaker notes, <kbd>o</kbd> for an overview; print a deck for one page per slide.</p>\n"
         body += observationsIndexHTML(lessons)
         return layout(title: courseTitle, body: body, sidebar: sidebar(lessons, current: nil))
     }
@@ -244,6 +249,7 @@ public struct SiteWriter {
         if let note = manifest.keptNote {
             body += "<p class=\"kept-banner\" role=\"note\">\(HTML.text(note))</p>\n"
         }
+        body += "<p class=\"slides-link meta\"><a href=\"\(SlideWriter.folderName)/\(HTML.attribute(executed.pageName))\">Slides for this lesson</a></p>\n"
         for segment in try lesson.proseSegments() {
             switch segment {
             case .html(let html): body += html

@@ -80,7 +80,7 @@ final class LessonParserTests: XCTestCase {
         XCTAssertThrowsError(try Lesson.parse(source: source, path: "Lessons/02-x.md")) { error in
             XCTAssertEqual(error as? LessonError, LessonError(
                 path: "Lessons/02-x.md", line: 3, column: 18,
-                message: "unknown cell option 'colour'; known options: label, echo, output, norun, scope, timeout"))
+                message: "unknown cell option 'colour'; known options: label, echo, output, norun, scope, timeout, slide"))
             XCTAssertEqual("\(error)".prefix(24), "Lessons/02-x.md:3:18: er")
         }
     }

@@ -39,7 +39,7 @@ final class SiteWriterTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("site-\(UUID().uuidString)")
         let assets = folder.appendingPathComponent("in-assets")
         try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
-        try "body {}".write(to: assets.appendingPathComponent("style.css"), atomically: true, encoding: .utf8)
+        try copyCourseAssets(to: assets)
         let site = folder.appendingPathComponent("site")
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try SiteWriter(courseTitle: "Course", courseSummary: "About.")
@@ -97,7 +97,7 @@ final class ObservationPageTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("obs-\(UUID().uuidString)")
         let assets = folder.appendingPathComponent("assets-in")
         try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
-        try "body{}".write(to: assets.appendingPathComponent("style.css"), atomically: true, encoding: .utf8)
+        try copyCourseAssets(to: assets)
         let site = folder.appendingPathComponent("site")
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try SiteWriter(courseTitle: "C", courseSummary: "S", profile: "quick", seed: "7",
@@ -134,5 +134,15 @@ final class LinkCheckTests: XCTestCase {
             "a.html: broken link 'missing.html'",
             "a.html: broken image 'fig/x.png'",
         ])
+    }
+}
+
+/// Copies the course's stylesheets and deck script (the top of `Assets/`) into `folder`, as the
+/// runner hands them to the site writer.
+func copyCourseAssets(to folder: URL) throws {
+    let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Assets")
+    for name in ["style.css", "slides.css", "slides.js"] {
+        try FileManager.default.copyItem(at: assets.appendingPathComponent(name), to: folder.appendingPathComponent(name))
     }
 }

@@ -148,8 +148,11 @@
   window.addEventListener("resize", function () { layout(); updatePresenter(); });
   setInterval(function () { if (body.classList.contains("presenter")) tick(); }, 1000);
 
+  // deck.html?presenter#5 opens the presenter view (e.g. on the lecturer's screen), ?overview the grid.
+  if (/[?&]presenter\b/.test(location.search)) body.classList.add("presenter");
   layout();
   show(fromHash());
+  if (/[?&]overview\b/.test(location.search)) { body.classList.add("overview"); buildOverview(); }
   // The key help fades after a few seconds; ? brings it back.
   var help = document.getElementById("help");
   if (help) setTimeout(function () { help.classList.add("hidden"); }, 4000);

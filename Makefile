@@ -12,9 +12,9 @@ lessons: deps
 	$(SWIFT) build
 	"$$($(SWIFT) build --show-bin-path)/lessons" build --output "$(SITE)" --profile "$(PROFILE)" $(if $(DATA_DIR),--data-dir "$(DATA_DIR)")
 
-## Build everything and run the whole test suite (unit, golden, end-to-end).
+## Build everything (failing on any warning) and run the whole test suite (unit, golden, end-to-end).
 test: deps
-	$(SWIFT) build
+	SWIFT="$(SWIFT)" .ci/build-without-warnings
 	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" $(SWIFT) test
 
 deps:

@@ -5,6 +5,27 @@ public protocol ProbabilisticClassifier: Sendable {
     func probabilities(_ x: Matrix) -> Matrix
 }
 
+extension ProbabilisticClassifier {
+    /// The most probable class of each record of `x` (the first one on ties).
+    public func predict(_ x: Matrix) -> [Int] { argmaxRows(probabilities(x)) }
+
+    /// The fraction of `data`'s records whose most probable class is their label (0 for no records).
+    public func accuracy(on data: Dataset) -> Double {
+        guard data.count > 0 else { return 0 }
+        return Double(zip(predict(data.features), data.labels).filter { $0 == $1 }.count) / Double(data.count)
+    }
+}
+
+/// The index of each row's largest entry (the first one on ties).
+public func argmaxRows(_ p: Matrix) -> [Int] {
+    (0..<p.rows).map { r in
+        var best = 0
+        let base = r * p.columns
+        for c in 1..<p.columns where p.values[base + c] > p.values[base + best] { best = c }
+        return best
+    }
+}
+
 extension FittedMLP: ProbabilisticClassifier {}
 extension FittedSoftmaxRegression: ProbabilisticClassifier {}
 extension FittedTree: ProbabilisticClassifier {}

@@ -158,10 +158,6 @@ public struct FittedMLP: Sendable, Codable, Equatable {
         return out
     }
 
-    public func predict(_ x: Matrix) -> [Int] { argmaxRows(probabilities(x)) }
-
-    public func accuracy(on data: Dataset) -> Double { lossAndAccuracy(on: data).accuracy }
-
     /// Mean cross-entropy and accuracy on `data`.
     public func lossAndAccuracy(on data: Dataset) -> (loss: Double, accuracy: Double) {
         guard data.count > 0 else { return (0, 0) }
@@ -173,16 +169,6 @@ public struct FittedMLP: Sendable, Codable, Equatable {
             if predicted[r] == data.labels[r] { correct += 1 }
         }
         return (loss / Double(data.count), Double(correct) / Double(data.count))
-    }
-}
-
-/// The index of each row's largest entry (the first one on ties).
-public func argmaxRows(_ p: Matrix) -> [Int] {
-    (0..<p.rows).map { r in
-        var best = 0
-        let base = r * p.columns
-        for c in 1..<p.columns where p.values[base + c] > p.values[base + best] { best = c }
-        return best
     }
 }
 

@@ -71,6 +71,4 @@ public struct FittedSoftmaxRegression: Sendable, Codable, Equatable {
     public var classCount: Int { network.classCount }
 
     public func probabilities(_ x: Matrix) -> Matrix { network.probabilities(x) }
-    public func predict(_ x: Matrix) -> [Int] { network.predict(x) }
-    public func accuracy(on data: Dataset) -> Double { network.accuracy(on: data) }
 }

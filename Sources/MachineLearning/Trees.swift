@@ -85,13 +85,6 @@ public struct FittedTree: Sendable, Codable, Equatable {
         return out
     }
 
-    public func predict(_ x: Matrix) -> [Int] { argmaxRows(probabilities(x)) }
-    public func accuracy(on data: Dataset) -> Double { classifierAccuracy(predict(data.features), data.labels) }
-}
-
-func classifierAccuracy(_ predicted: [Int], _ labels: [Int]) -> Double {
-    guard !labels.isEmpty else { return 0 }
-    return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
 }
 
 struct TreeBuilder {
@@ -229,6 +222,4 @@ public struct FittedForest: Sendable, Codable, Equatable {
         return out
     }
 
-    public func predict(_ x: Matrix) -> [Int] { argmaxRows(probabilities(x)) }
-    public func accuracy(on data: Dataset) -> Double { classifierAccuracy(predict(data.features), data.labels) }
 }

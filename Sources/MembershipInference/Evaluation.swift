@@ -20,16 +20,7 @@ public struct AttackEvaluation: Sendable {
         confusion = ConfusionMatrix(predicted: predicted, actual: membership)
         var perClass: [Int: ConfusionMatrix] = [:]
         for (i, c) in classes.enumerated() {
-            perClass[c, default: ConfusionMatrix()] = {
-                var m = perClass[c] ?? ConfusionMatrix()
-                switch (predicted[i], membership[i]) {
-                case (true, true): m.truePositives += 1
-                case (true, false): m.falsePositives += 1
-                case (false, false): m.trueNegatives += 1
-                case (false, true): m.falseNegatives += 1
-                }
-                return m
-            }()
+            perClass[c, default: ConfusionMatrix()].count(predicted: predicted[i], actual: membership[i])
         }
         self.perClass = perClass
         roc = ROCCurve(scores: scores, actual: membership)
@@ -107,10 +98,6 @@ public enum PredictionUncertainty {
 
     /// Training accuracy minus test accuracy: the overfitting the attack feeds on.
     public static func generalizationGap(_ model: any ProbabilisticClassifier, train: Dataset, test: Dataset) -> Double {
-        func accuracy(_ data: Dataset) -> Double {
-            let predicted = argmaxRows(model.probabilities(data.features))
-            return Double(zip(predicted, data.labels).filter { $0 == $1 }.count) / Double(max(1, data.count))
-        }
-        return accuracy(train) - accuracy(test)
+        model.accuracy(on: train) - model.accuracy(on: test)
     }
 }

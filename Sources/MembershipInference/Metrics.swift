@@ -13,13 +13,16 @@ public struct ConfusionMatrix: Equatable, Sendable {
 
     /// Counts of `predicted` against `actual` (true = member).
     public init(predicted: [Bool], actual: [Bool]) {
-        for (p, a) in zip(predicted, actual) {
-            switch (p, a) {
-            case (true, true): truePositives += 1
-            case (true, false): falsePositives += 1
-            case (false, false): trueNegatives += 1
-            case (false, true): falseNegatives += 1
-            }
+        for (p, a) in zip(predicted, actual) { count(predicted: p, actual: a) }
+    }
+
+    /// Adds one decision to the counts.
+    public mutating func count(predicted: Bool, actual: Bool) {
+        switch (predicted, actual) {
+        case (true, true): truePositives += 1
+        case (true, false): falsePositives += 1
+        case (false, false): trueNegatives += 1
+        case (false, true): falseNegatives += 1
         }
     }
 

@@ -127,7 +127,7 @@ public struct SiteWriter {
         let checked = observations(lessons)
         let held = checked.values.filter { $0.0.verdict == .held }.count
         var html = "<h2>The paper's observations, checked by this run</h2>\n"
-        html += "<p>\(held) of 17 held, \(checked.values.filter { $0.0.verdict == .heldInPart }.count) held in part, \(checked.values.filter { $0.0.verdict == .didNotHold }.count) did not hold, \(17 - checked.count) not checked in this run.</p>\n"
+        html += "<p>\(held) of \(Observation.ids.count) held, \(checked.values.filter { $0.0.verdict == .heldInPart }.count) held in part, \(checked.values.filter { $0.0.verdict == .didNotHold }.count) did not hold, \(Observation.ids.count - checked.count) not checked in this run.</p>\n"
         html += "<div class=\"table-wrap\"><table class=\"observations\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">claim</th><th scope=\"col\">verdict</th><th scope=\"col\">this run</th></tr></thead>\n<tbody>\n"
         for id in Observation.ids {
             let claim = checked[id]?.0.claim ?? observationClaims[id] ?? ""
@@ -182,7 +182,7 @@ public struct SiteWriter {
     func observationPager(_ number: Int) -> String {
         var html = "<nav class=\"pager\">"
         html += number > 1 ? "<a class=\"prev\" href=\"O\(number - 1).html\" rel=\"prev\">← O\(number - 1)</a>" : "<a class=\"prev\" href=\"index.html\">← Index</a>"
-        html += number < 17 ? "<a class=\"next\" href=\"O\(number + 1).html\" rel=\"next\">O\(number + 1) →</a>" : "<span></span>"
+        html += number < Observation.ids.count ? "<a class=\"next\" href=\"O\(number + 1).html\" rel=\"next\">O\(number + 1) →</a>" : "<span></span>"
         return html + "</nav>\n"
     }
 

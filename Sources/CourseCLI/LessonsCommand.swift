@@ -38,6 +38,9 @@ func defaultAssets() -> URL {
         .deletingLastPathComponent().appendingPathComponent("Assets")
 }
 
+/// `--profile smoke|quick|paper`, parsed once; ArgumentParser lists the choices on a wrong value.
+extension RunProfile: ExpressibleByArgument {}
+
 /// The options `build` and `check` share: which lessons, and the settings they run with.
 struct RunOptions: ParsableArguments {
     @Option(name: [.customLong("lesson"), .customLong("only")], parsing: .singleValue,
@@ -45,7 +48,7 @@ struct RunOptions: ParsableArguments {
     var lessons: [String] = []
 
     @Option(help: "Run profile: smoke (seconds), quick (minutes on a laptop) or paper (the paper's sizes).")
-    var profile = "quick"
+    var profile = RunProfile.quick
 
     @Option(help: "The seed every random choice derives from; the same seed gives the same numbers. (default: MIL_SEED or 2017)")
     var seed: UInt64?
@@ -69,9 +72,6 @@ struct RunOptions: ParsableArguments {
     static let defaultTimeouts: [RunProfile: Double] = [.smoke: 300, .quick: 900, .paper: 7200]
 
     func validate() throws {
-        guard RunProfile(rawValue: profile) != nil else {
-            throw ValidationError("unknown profile '\(profile)'; choose \(RunProfile.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
         if let timeout, !(timeout > 0 && timeout.isFinite) {
             throw ValidationError("--timeout takes a number of seconds greater than 0, not \(timeout)")
@@ -91,10 +91,9 @@ struct RunOptions: ParsableArguments {
     }
 
     var settings: RunSettings {
-        let chosen = RunProfile(rawValue: profile) ?? .quick
-        return RunSettings(profile: chosen, seed: seed ?? RunProfile.seed,
+        RunSettings(profile: profile, seed: seed ?? RunProfile.seed,
                            dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobs,
-                           timeout: timeout ?? Self.defaultTimeouts[chosen] ?? 900)
+                           timeout: timeout ?? Self.defaultTimeouts[profile] ?? 900)
     }
 
     var selected: [any CompiledLesson.Type] {

@@ -58,7 +58,7 @@ struct PreviewCommand: ParsableCommand {
     /// The `build` command line the preview runs after each change: this command's options, the
     /// resolved site folder, and the same assets.
     func buildArguments(_ destination: URL) -> [String] {
-        var arguments = ["build", "--output", destination.path, "--profile", options.profile]
+        var arguments = ["build", "--output", destination.path, "--profile", options.profile.rawValue]
         for id in options.lessons { arguments += ["--lesson", id] }
         if let seed = options.seed { arguments += ["--seed", String(seed)] }
         if let data = options.dataDirectory { arguments += ["--data-dir", URL(fileURLWithPath: data).standardizedFileURL.path] }

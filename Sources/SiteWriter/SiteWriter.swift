@@ -76,7 +76,8 @@ public struct SiteWriter {
         try slides.write(lessons, to: folder.appendingPathComponent(SlideWriter.folderName))
     }
 
-    func layout(title: String, body: String, sidebar: String) -> String {
+    /// The start of every page and deck, up to `<body>`: `style` is what goes in the head after the title.
+    static func documentStart(title: String, style: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -84,9 +85,15 @@ public struct SiteWriter {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTML.text(title))</title>
-        <link rel="stylesheet" href="assets/style.css">
+        \(style)
         </head>
         <body>
+
+        """
+    }
+
+    func layout(title: String, body: String, sidebar: String) -> String {
+        Self.documentStart(title: title, style: "<link rel=\"stylesheet\" href=\"assets/style.css\">") + """
         <div class="layout">
         \(sidebar)
         <main>

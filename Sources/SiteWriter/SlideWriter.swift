@@ -178,18 +178,7 @@ struct SlideWriter {
     // MARK: - The page
 
     func deck(title: String, slides: [Slide]) -> String {
-        var html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTML.text(title))</title>
-            <style>
-            \(css)
-            </style>
-            </head>
-            <body>
+        var html = SiteWriter.documentStart(title: title, style: "<style>\n\(css)\n</style>") + """
             <main class="deck" id="deck">
 
             """

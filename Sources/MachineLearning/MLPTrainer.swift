@@ -1,0 +1,201 @@
+import CKernels
+import Foundation
+
+/// Training state of one MLP: parameters, gradients, optimizer moments and workspaces.
+final class MLPTrainer {
+    let config: MLPClassifier
+    let data: Dataset
+    let shapes: [(inputs: Int, outputs: Int)]
+    let weights: [FloatBuffer], biases: [FloatBuffer]
+    let gradW: [FloatBuffer], gradB: [FloatBuffer]
+    let m: [FloatBuffer], v: [FloatBuffer]
+    let hidden: [FloatBuffer], delta: [FloatBuffer]
+    let input: FloatBuffer
+    let sparse: SparseRows?
+    var generator: SplitMix64
+    var order: [Int]
+    var step = 0
+    var offsets: [Int32] = [], indices: [Int32] = [], values: [Float] = []
+
+    init(config: MLPClassifier, data: Dataset) {
+        mk_flush_subnormals()
+        self.config = config
+        self.data = data
+        let sizes = [data.featureCount] + config.hiddenLayers + [data.classCount]
+        shapes = (0..<(sizes.count - 1)).map { (sizes[$0], sizes[$0 + 1]) }
+        generator = SplitMix64(seed: config.seed)
+        var w: [FloatBuffer] = [], b: [FloatBuffer] = []
+        for (fanIn, fanOut) in shapes {
+            let bound = 1 / Double(fanIn).squareRoot()
+            let wb = FloatBuffer(count: fanIn * fanOut)
+            for i in 0..<wb.count { wb.pointer[i] = Float((generator.nextUnit() * 2 - 1) * bound) }
+            let bb = FloatBuffer(count: fanOut)
+            for i in 0..<fanOut { bb.pointer[i] = Float((generator.nextUnit() * 2 - 1) * bound) }
+            w.append(wb); b.append(bb)
+        }
+        weights = w; biases = b
+        gradW = shapes.map { FloatBuffer(count: $0.inputs * $0.outputs) }
+        gradB = shapes.map { FloatBuffer(count: $0.outputs) }
+        m = (shapes.map { FloatBuffer(count: $0.inputs * $0.outputs) } + shapes.map { FloatBuffer(count: $0.outputs) })
+        v = (shapes.map { FloatBuffer(count: $0.inputs * $0.outputs) } + shapes.map { FloatBuffer(count: $0.outputs) })
+        let batch = min(config.batchSize, data.count)
+        hidden = shapes.map { FloatBuffer(count: batch * $0.outputs) }
+        delta = shapes.map { FloatBuffer(count: batch * max($0.outputs, $0.inputs)) }
+        sparse = SparseRows.density(data.features) < 0.3 ? SparseRows(data.features) : nil
+        input = FloatBuffer(count: sparse == nil ? batch * data.featureCount : 1)
+        order = Array(0..<data.count)
+    }
+
+    /// The forward pass for `rows` records: `hidden[l]` ends up holding layer l's activations, the
+    /// last one the softmax probabilities.
+    static func forward(rows: Int, layers: [(Int, Int)], weights: [FloatBuffer], biases: [FloatBuffer],
+                        hidden: [FloatBuffer], activation: Activation,
+                        sparse: (offsets: [Int32], indices: [Int32], values: [Float]?)?, dense: FloatBuffer) {
+        for (l, (fanIn, fanOut)) in layers.enumerated() {
+            let z = hidden[l].pointer
+            if l == 0, let sparse {
+                sparse.offsets.withUnsafeBufferPointer { o in
+                    sparse.indices.withUnsafeBufferPointer { i in
+                        if let values = sparse.values {
+                            values.withUnsafeBufferPointer { v in
+                                mk_sparse_forward(Int32(rows), o.baseAddress, i.baseAddress, v.baseAddress,
+                                                  weights[0].pointer, Int32(fanOut), biases[0].pointer, z)
+                            }
+                        } else {
+                            mk_sparse_forward(Int32(rows), o.baseAddress, i.baseAddress, nil,
+                                              weights[0].pointer, Int32(fanOut), biases[0].pointer, z)
+                        }
+                    }
+                }
+            } else {
+                for r in 0..<rows { (z + r * fanOut).update(from: biases[l].pointer, count: fanOut) }
+                let a = l == 0 ? dense.pointer : hidden[l - 1].pointer
+                mk_gemm(0, 0, Int32(rows), Int32(fanOut), Int32(fanIn), a, Int32(fanIn),
+                        weights[l].pointer, Int32(fanOut), 1, z, Int32(fanOut))
+            }
+            if l == layers.count - 1 {
+                mk_softmax_rows(z, Int32(rows), Int32(fanOut))
+            } else {
+                switch activation {
+                case .tanh: mk_tanh(z, rows * fanOut)
+                case .relu: mk_relu(z, rows * fanOut)
+                }
+            }
+        }
+    }
+
+    /// One pass over the shuffled training set; returns the running loss and accuracy.
+    func epoch(_ number: Int) -> EpochRecord {
+        order.shuffle(using: &generator)
+        let batchSize = min(config.batchSize, data.count)
+        var loss = 0.0, correct = 0
+        var start = 0
+        while start < order.count {
+            let rows = min(batchSize, order.count - start)
+            let result = computeGradients(order[start..<(start + rows)])
+            start += rows
+            loss += result.loss
+            correct += result.correct
+            update()
+        }
+        return EpochRecord(epoch: number, loss: loss / Double(data.count),
+                           trainAccuracy: Double(correct) / Double(data.count), validationAccuracy: nil)
+    }
+
+    /// Forward and backward passes over the records `batch`: fills `gradW`/`gradB` with the gradient of
+    /// the batch's mean cross-entropy (without the L2 term) and returns the summed loss and hits.
+    func computeGradients(_ batch: ArraySlice<Int>) -> (loss: Double, correct: Int) {
+        let rows = batch.count
+        let classes = data.classCount
+        let last = shapes.count - 1
+        if let sparse {
+            sparse.gather(batch, offsets: &offsets, indices: &indices, values: &values)
+        } else {
+            let d = data.featureCount
+            data.features.values.withUnsafeBufferPointer { x in
+                for (r, i) in batch.enumerated() {
+                    (input.pointer + r * d).update(from: x.baseAddress! + i * d, count: d)
+                }
+            }
+        }
+        Self.forward(rows: rows, layers: shapes.map { ($0.inputs, $0.outputs) }, weights: weights, biases: biases,
+                     hidden: hidden, activation: config.activation,
+                     sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
+                     dense: input)
+
+        // Output delta: (p − onehot(y)) / B; loss and accuracy from the same probabilities.
+        var loss = 0.0, correct = 0
+        let p = hidden[last].pointer, dz = delta[last].pointer
+        let scale = 1 / Float(rows)
+        for (r, i) in batch.enumerated() {
+            let label = data.labels[i]
+            let row = p + r * classes
+            loss -= log(max(Double(row[label]), 1e-12))
+            var best = 0
+            for c in 1..<classes where row[c] > row[best] { best = c }
+            if best == label { correct += 1 }
+            for c in 0..<classes { dz[r * classes + c] = (row[c] - (c == label ? 1 : 0)) * scale }
+        }
+        backward(rows: rows)
+        return (loss, correct)
+    }
+
+    func backward(rows: Int) {
+        for l in stride(from: shapes.count - 1, through: 0, by: -1) {
+            let (fanIn, fanOut) = shapes[l]
+            let dz = delta[l].pointer
+            if l == 0, let sparse {
+                gradW[0].zero()
+                offsets.withUnsafeBufferPointer { o in
+                    indices.withUnsafeBufferPointer { i in
+                        if sparse.values != nil {
+                            values.withUnsafeBufferPointer { v in
+                                mk_sparse_weight_grad(Int32(rows), o.baseAddress, i.baseAddress, v.baseAddress, dz, Int32(fanOut), gradW[0].pointer)
+                            }
+                        } else {
+                            mk_sparse_weight_grad(Int32(rows), o.baseAddress, i.baseAddress, nil, dz, Int32(fanOut), gradW[0].pointer)
+                        }
+                    }
+                }
+            } else {
+                let a = l == 0 ? input.pointer : hidden[l - 1].pointer
+                mk_gemm(1, 0, Int32(fanIn), Int32(fanOut), Int32(rows), a, Int32(fanIn), dz, Int32(fanOut),
+                        0, gradW[l].pointer, Int32(fanOut))
+            }
+            mk_column_sums(dz, Int32(rows), Int32(fanOut), gradB[l].pointer)
+            if l > 0 {
+                let previous = delta[l - 1].pointer
+                mk_gemm(0, 1, Int32(rows), Int32(fanIn), Int32(fanOut), dz, Int32(fanOut),
+                        weights[l].pointer, Int32(fanOut), 0, previous, Int32(fanIn))
+                switch config.activation {
+                case .tanh: mk_tanh_backward(previous, hidden[l - 1].pointer, rows * fanIn)
+                case .relu: mk_relu_backward(previous, hidden[l - 1].pointer, rows * fanIn)
+                }
+            }
+        }
+    }
+
+    func update() {
+        step += 1
+        let lr = config.optimizer.learningRate / (1 + config.learningRateDecay * Double(step - 1))
+        let parameters = weights + biases, gradients = gradW + gradB
+        for (k, (w, g)) in zip(parameters, gradients).enumerated() {
+            if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }
+            switch config.optimizer {
+            case let .sgd(_, momentum):
+                mk_momentum(w.pointer, g.pointer, m[k].pointer, w.count, Float(lr), Float(momentum))
+            case let .adam(_, b1, b2, eps):
+                let c1 = 1 - pow(b1, Double(step)), c2 = 1 - pow(b2, Double(step))
+                mk_adam(w.pointer, g.pointer, m[k].pointer, v[k].pointer, w.count, Float(b1), Float(b2),
+                        Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
+            }
+        }
+    }
+
+    func snapshot(history: [EpochRecord]) -> FittedMLP {
+        FittedMLP(layers: shapes.indices.map { l in
+            DenseLayer(weights: Matrix(rows: shapes[l].inputs, columns: shapes[l].outputs, values: weights[l].array),
+                       biases: biases[l].array)
+        }, activation: config.activation, history: history)
+    }
+}

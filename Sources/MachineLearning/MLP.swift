@@ -60,15 +60,26 @@ public struct MLPClassifier: Sendable {
         self.evaluateEachEpoch = evaluateEachEpoch
     }
 
+    /// The names errors use: a model built on this one (softmax regression) gives its own.
+    var errorNames = (model: "MLPClassifier", learningRate: "the learning rate")
+
     func validate(_ data: Dataset) throws {
-        func fail(_ message: String) -> TrainingError { TrainingError("MLPClassifier: \(message)") }
-        guard hiddenLayers.allSatisfy({ $0 >= 1 }) else { throw fail("hiddenLayers must all be >= 1, got \(hiddenLayers)") }
-        guard epochs >= 1 else { throw fail("epochs must be >= 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw fail("batchSize must be >= 1, got \(batchSize)") }
-        guard l2 >= 0, l2.isFinite else { throw fail("l2 must be >= 0, got \(l2)") }
-        guard learningRateDecay >= 0 else { throw fail("learningRateDecay must be >= 0, got \(learningRateDecay)") }
+        let model = errorNames.model
+        func fail(_ message: String) -> TrainingError { TrainingError("\(model): \(message)") }
+        func bad(_ parameter: String, _ requirement: String, _ value: Any) -> TrainingError {
+            TrainingError(model: model, parameter: parameter, requirement: requirement, value: value)
+        }
+        guard hiddenLayers.allSatisfy({ $0 >= 1 }) else {
+            var error = fail("hiddenLayers must all be >= 1, got \(hiddenLayers)")
+            (error.model, error.parameter) = (model, "hiddenLayers")
+            throw error
+        }
+        guard epochs >= 1 else { throw bad("epochs", ">= 1", epochs) }
+        guard batchSize >= 1 else { throw bad("batchSize", ">= 1", batchSize) }
+        guard l2 >= 0, l2.isFinite else { throw bad("l2", ">= 0", l2) }
+        guard learningRateDecay >= 0 else { throw bad("learningRateDecay", ">= 0", learningRateDecay) }
         guard optimizer.learningRate > 0, optimizer.learningRate.isFinite else {
-            throw fail("the learning rate must be > 0, got \(optimizer.learningRate)")
+            throw bad(errorNames.learningRate, "> 0", optimizer.learningRate)
         }
         if case let .sgd(_, momentum) = optimizer, !(0..<1).contains(momentum) {
             throw fail("momentum must be in 0..<1, got \(momentum)")
@@ -90,7 +101,7 @@ public struct MLPClassifier: Sendable {
         for epoch in 1...epochs {
             var record = trainer.epoch(epoch)
             guard record.loss.isFinite else {
-                throw TrainingError("MLPClassifier: the loss became \(record.loss) in epoch \(epoch); lower the learning rate (now \(optimizer.learningRate)) or check the inputs for NaN")
+                throw TrainingError("\(errorNames.model): the loss became \(record.loss) in epoch \(epoch); lower the learning rate (now \(optimizer.learningRate)) or check the inputs for NaN")
             }
             if evaluateEachEpoch {
                 let model = trainer.snapshot(history: [])

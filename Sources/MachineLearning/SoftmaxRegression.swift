@@ -3,7 +3,19 @@ import Foundation
 /// An error in a model's configuration or training, naming the model and the parameter.
 public struct TrainingError: Error, Equatable, CustomStringConvertible {
     public let message: String
+    /// For a bad setting: the model's type name and the parameter, as the caller wrote them.
+    public var model: String?
+    public var parameter: String?
+
     public init(_ message: String) { self.message = message }
+
+    /// "SoftmaxRegression: epochs must be >= 1, got 0".
+    public init(model: String, parameter: String, requirement: String, value: Any) {
+        self.model = model
+        self.parameter = parameter
+        message = "\(model): \(parameter) must be \(requirement), got \(value)"
+    }
+
     public var description: String { message }
 }
 
@@ -44,19 +56,17 @@ public struct SoftmaxRegression: Sendable {
     }
 
     var network: MLPClassifier {
-        MLPClassifier(hiddenLayers: [], activation: .tanh,
-                      optimizer: useAdam ? .adam(learningRate: learningRate) : .sgd(learningRate: learningRate),
-                      epochs: epochs, batchSize: batchSize, l2: l2, seed: seed)
+        var network = MLPClassifier(hiddenLayers: [], activation: .tanh,
+                                    optimizer: useAdam ? .adam(learningRate: learningRate) : .sgd(learningRate: learningRate),
+                                    epochs: epochs, batchSize: batchSize, l2: l2, seed: seed)
+        // Errors name this type and its own parameter names.
+        network.errorNames = (model: "SoftmaxRegression", learningRate: "learningRate")
+        return network
     }
 
     /// Trains on `data`; `validation`, if given, is scored after every epoch (never trained on).
     public func fit(_ data: Dataset, validation: Dataset? = nil) throws -> FittedSoftmaxRegression {
-        do {
-            return FittedSoftmaxRegression(network: try network.fit(data, validation: validation))
-        } catch let error as TrainingError {
-            throw TrainingError(error.message.replacingOccurrences(of: "MLPClassifier: the learning rate", with: "SoftmaxRegression: learningRate")
-                .replacingOccurrences(of: "MLPClassifier", with: "SoftmaxRegression"))
-        }
+        FittedSoftmaxRegression(network: try network.fit(data, validation: validation))
     }
 }
 

@@ -35,6 +35,8 @@ final class SoftmaxRegressionTests: XCTestCase {
         let data = GaussianClusters.make(count: 10, featureCount: 2, classCount: 2, seed: 0)
         XCTAssertThrowsError(try SoftmaxRegression(learningRate: -1).fit(data)) {
             XCTAssertEqual(($0 as? TrainingError)?.message, "SoftmaxRegression: learningRate must be > 0, got -1.0")
+            XCTAssertEqual(($0 as? TrainingError)?.model, "SoftmaxRegression", "the error names the model the author built")
+            XCTAssertEqual(($0 as? TrainingError)?.parameter, "learningRate")
         }
         XCTAssertThrowsError(try SoftmaxRegression(epochs: 0).fit(data)) {
             XCTAssertEqual(($0 as? TrainingError)?.message, "SoftmaxRegression: epochs must be >= 1, got 0")

@@ -128,7 +128,7 @@ struct SlideWriter {
         let stacked = figure.map { Double($0.width) / Double(max(1, $0.height)) >= 2 } ?? false
         var html = "<h2><span class=\"oid\">\(HTML.text(id))</span> \(HTML.text(o.claim))</h2>\n<div class=\"columns\(stacked ? " stacked" : "")\">\n<div class=\"numbers fit\">\n"
         html += "<div><p class=\"label\">The paper</p>\n<p>\(HTML.text(o.paper))</p></div>\n"
-        html += "<div><p class=\"label\">This run</p>\n<p>\(HTML.text(o.measured))</p></div>\n"
+        html += "<div><p class=\"label\">This run</p>\n<p>\(HTML.text(Self.shortened(o.measured)))</p></div>\n"
         html += "<p class=\"verdict\">\(SiteWriter.badge(o.verdict))</p>\n</div>\n"
         if let figure {
             html += "<figure><img src=\"\(HTML.attribute(Self.slideImage(figure)))\" alt=\"\(HTML.attribute(figure.altText))\"></figure>\n"
@@ -136,8 +136,18 @@ struct SlideWriter {
             html += "<div class=\"rule fit\"><p class=\"label\">The rule</p>\n<p>\(HTML.text(o.rule))</p></div>\n"
         }
         html += "</div>\n"
-        let notes = "<p><strong>Rule:</strong> \(HTML.text(o.rule))</p><p><strong>Why:</strong> \(HTML.text(o.explanation))</p><p>Evidence: \(HTML.text(lesson.lesson.title)), cells \(HTML.text(o.evidenceCells.joined(separator: ", "))).</p>"
+        let notes = "<p><strong>This run:</strong> \(HTML.text(o.measured))</p><p><strong>Rule:</strong> \(HTML.text(o.rule))</p><p><strong>Why:</strong> \(HTML.text(o.explanation))</p><p>Evidence: \(HTML.text(lesson.lesson.title)), cells \(HTML.text(o.evidenceCells.joined(separator: ", "))).</p>"
         return Slide(kind: "observation", html: html, notes: notes)
+    }
+
+    /// A long list of numbers cut, for a slide, after the last whole item that fits in about 240
+    /// characters; the notes and the observation's page keep all of it.
+    static func shortened(_ text: String, limit: Int = 240) -> String {
+        guard text.count > limit + 40 else { return text }
+        let head = String(text.prefix(limit))
+        let cut = [head.range(of: "; ", options: .backwards), head.range(of: ". ", options: .backwards)]
+            .compactMap { $0?.lowerBound }.max() ?? head.endIndex
+        return String(head[..<cut]) + " … (all numbers in the notes)"
     }
 
     func figureSlide(_ figure: CellOutput.Figure, heading: String, notes: String) -> Slide {

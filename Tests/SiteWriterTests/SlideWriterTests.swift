@@ -1,6 +1,6 @@
 import Foundation
 import LessonCore
-import SiteWriter
+@testable import SiteWriter
 import XCTest
 
 final class SlideWriterTests: XCTestCase {
@@ -90,6 +90,16 @@ final class SlideWriterTests: XCTestCase {
         XCTAssertEqual(try LinkCheck.problems(in: site), [])
         let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
         XCTAssertTrue(index.contains("href=\"slides/paper.html\""))
+    }
+
+    func testALongListOfNumbersIsCutAtAWholeItemOnTheSlide() {
+        let items = (1...40).map { "policy \($0): a drop of 0.0\($0 % 10)" }.joined(separator: "; ")
+        let short = SlideWriter.shortened(items)
+        XCTAssertLessThan(short.count, 300)
+        XCTAssertTrue(short.hasSuffix("… (all numbers in the notes)"), short)
+        XCTAssertTrue(short.hasPrefix("policy 1: a drop of 0.01; policy 2:"))
+        XCTAssertFalse(short.contains("; …"), "cut after a whole item")
+        XCTAssertEqual(SlideWriter.shortened("precision 0.9"), "precision 0.9")
     }
 
     func testTheLinkCheckFollowsRelativeLinksFromTheSlidesFolder() throws {

@@ -20,6 +20,14 @@ public struct Dataset: Sendable {
         Dataset(features: features.rows(indices), labels: indices.map { labels[$0] }, classCount: classCount)
     }
 
+    /// These records followed by `other`'s (same features and classes), e.g. a dataset's train and test files.
+    public func concatenated(with other: Dataset) -> Dataset {
+        precondition(featureCount == other.featureCount && classCount == other.classCount,
+                     "concatenated: \(featureCount) and \(other.featureCount) features, \(classCount) and \(other.classCount) classes")
+        return Dataset(features: Matrix(rows: count + other.count, columns: featureCount, values: features.values + other.features.values),
+                       labels: labels + other.labels, classCount: classCount)
+    }
+
     /// Disjoint, seeded parts of the given sizes (shuffled once): e.g. a target's "in" and "out" sets.
     public func split(sizes: [Int], seed: UInt64) -> [Dataset] {
         precondition(sizes.reduce(0, +) <= count, "split: asked for \(sizes.reduce(0, +)) records of \(count)")

@@ -36,6 +36,9 @@ struct Build: ParsableCommand {
     @Flag(help: "Run every lesson, even those whose results are still valid (trained models are still reused).")
     var force = false
 
+    @Flag(help: "After the build, print each lesson's time split into training, attacking, synthesis, drawing and the rest, and the slowest cells.")
+    var timings = false
+
     func run() throws {
         let course = Course.current
         // Never reuse or run lesson code older than the lesson files: rebuild first when they changed.
@@ -93,6 +96,7 @@ struct Build: ParsableCommand {
         if !outcome.reused.isEmpty { notes.append("\(ran) ran, \(outcome.reused.count) reused unchanged") }
         if !outcome.kept.isEmpty { notes.append("\(outcome.kept.count) other lessons kept from the previous site") }
         let cachedNote = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
+        if timings { print(TimingReport.text(executed, reused: Set(outcome.reused))) }
         if failed.isEmpty {
             print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {

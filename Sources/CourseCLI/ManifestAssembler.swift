@@ -45,6 +45,7 @@ public enum ManifestAssembler {
         var outputs: [Int: [CellOutput]] = [:]
         var thrown: [Int: String] = [:]
         var observations: [Observation] = []
+        var work: [Int: [String: Double]] = [:]
         var crash: (mainThread: Bool, signal: Int32)?
 
         func name(_ index: Int) -> String {
@@ -75,6 +76,7 @@ public enum ManifestAssembler {
                 }
             case .output(let cell, let output): outputs[cell, default: []].append(output)
             case .observation(_, let observation): observations.append(observation)
+            case .work(let cell, let seconds): work[cell] = seconds
             case .error(let cell, let message): thrown[cell] = message
             case .finished:
                 guard violation == nil else { continue }
@@ -118,6 +120,7 @@ public enum ManifestAssembler {
                                     closingLine: cell.closingLine, status: .notRun)
             var printed = ""
             result.outputs = outputs[cell.index] ?? []
+            result.workSeconds = work[cell.index]
             if !cell.runs {
                 result.status = .shownOnly
             } else if let done = ended[cell.index] {

@@ -66,6 +66,8 @@ public struct CellResult: Codable, Equatable, Sendable {
     public var seconds: Double
     /// `Lessons/03-x.md:41-67 [train-shadows]: Fatal error: Index out of range`
     public var error: String?
+    /// Of `seconds`, how many went to training, attacking, synthesis and drawing (by those names).
+    public var workSeconds: [String: Double]?
 
     public init(index: Int, label: String, fenceLine: Int, closingLine: Int, status: Status,
                 stdout: String = "", stdoutTruncatedBytes: Int = 0, outputs: [CellOutput] = [],

@@ -17,6 +17,8 @@ public enum RunEvent: Codable, Equatable, Sendable {
     case output(cell: Int, CellOutput)
     case error(cell: Int, message: String)
     case observation(cell: Int, Observation)
+    /// Seconds of the cell spent training, attacking, synthesizing and drawing (`WorkPhase` names).
+    case work(cell: Int, seconds: [String: Double])
     /// Every cell ran: the last event of a lesson that passed.
     case finished
     /// A crash signal, and whether the main thread (the cells' own) raised it; written by a signal handler.
@@ -104,11 +106,14 @@ final class LessonSession: @unchecked Sendable {
         let (out, err) = offsets()
         lock.withLock { currentCell = index }
         cellStart = Date()
+        _ = WorkClock.take()
         send(.begin(cell: index, stdout: out, stderr: err))
     }
 
     func endCell(_ index: Int) {
         let (out, err) = offsets()
+        let work = WorkClock.take()
+        if !work.isEmpty { send(.work(cell: index, seconds: Dictionary(uniqueKeysWithValues: work.map { ($0.key.rawValue, $0.value) }))) }
         send(.end(cell: index, seconds: Date().timeIntervalSince(cellStart), stdout: out, stderr: err))
         lock.withLock { currentCell = nil }
     }

@@ -90,6 +90,8 @@ private func showImage(_ image: PNGImage, title: String, altText: String, captio
 /// text in tEXt chunks (and as SVG and PDF beside it), and placed on the page with its caption and its
 /// data as a folded table.
 public func show(_ chart: some Figure, caption: String = "") throws {
+    let timing = WorkClock.start(.drawing)
+    defer { timing.stop() }
     let table = chart.dataTable
     let data = CellOutput.Table(caption: "Data of the figure", columns: table.columns, rows: table.rows)
     try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption,
@@ -100,6 +102,8 @@ public func show(_ chart: some Figure, caption: String = "") throws {
 
 /// Shows a Graphviz diagram under the running cell (PNG, with SVG and PDF beside it).
 public func show(_ diagram: Diagram, caption: String = "") throws {
+    let timing = WorkClock.start(.drawing)
+    defer { timing.stop() }
     try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram", writeVector: { format, file in
         switch format {
         case .svg: try Data(diagram.renderSVG().utf8).write(to: file)

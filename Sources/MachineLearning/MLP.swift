@@ -95,6 +95,8 @@ public struct MLPClassifier: Sendable {
     /// `progress` is called after each epoch with its record.
     public func fit(_ data: Dataset, validation: Dataset? = nil,
                     progress: ((EpochRecord) -> Void)? = nil) throws -> FittedMLP {
+        let timing = WorkClock.start(.training)
+        defer { timing.stop() }
         try validate(data)
         let trainer = MLPTrainer(config: self, data: data)
         var history: [EpochRecord] = []

@@ -33,7 +33,9 @@ public struct TrainingPool: Sendable {
 
     /// Fits every configuration on `data`, concurrently.
     public func fit(_ configurations: [MLPClassifier], on data: Dataset, validation: Dataset? = nil) throws -> [FittedMLP] {
-        try map(configurations.count) { try configurations[$0].fit(data, validation: validation) }
+        let timing = WorkClock.start(.training)
+        defer { timing.stop() }
+        return try map(configurations.count) { try configurations[$0].fit(data, validation: validation) }
     }
 }
 

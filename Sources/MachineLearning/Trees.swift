@@ -31,6 +31,8 @@ public struct DecisionTree: Sendable {
     }
 
     public func fit(_ data: Dataset) throws -> FittedTree {
+        let timing = WorkClock.start(.training)
+        defer { timing.stop() }
         try validate(data)
         return fit(data, records: Array(0..<data.count))
     }
@@ -189,6 +191,8 @@ public struct RandomForest: Sendable {
 
     /// Grows the trees concurrently; tree t's bootstrap and splits depend only on (seed, t).
     public func fit(_ data: Dataset, pool: TrainingPool = TrainingPool()) throws -> FittedForest {
+        let timing = WorkClock.start(.training)
+        defer { timing.stop() }
         guard treeCount >= 1 else { throw TrainingError("RandomForest: treeCount must be >= 1, got \(treeCount)") }
         let features = maxFeatures ?? Int(Double(data.featureCount).squareRoot().rounded(.up))
         let template = DecisionTree(maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, maxFeatures: features)

@@ -135,6 +135,8 @@ public struct AttackModel: Sendable {
 
     /// Trains the per-class models concurrently.
     public func fit(_ data: AttackData, pool: TrainingPool = TrainingPool()) throws -> FittedAttack {
+        let timing = WorkClock.start(.attack)
+        defer { timing.stop() }
         let k = data.predictions.columns
         let x = features.transform(data.predictions)
         var grouped = [[Int]](repeating: [], count: k)

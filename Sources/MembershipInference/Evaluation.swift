@@ -45,6 +45,8 @@ public struct AttackEvaluation: Sendable {
 /// target's API and judged by the attack.
 public enum AttackTest {
     public static func evaluate(_ attack: FittedAttack, target: BlackBox, members: Dataset, nonMembers: Dataset) throws -> AttackEvaluation {
+        let timing = WorkClock.start(.attack)
+        defer { timing.stop() }
         guard members.count == nonMembers.count, members.count > 0 else {
             throw TrainingError("AttackTest: the test needs equal, non-zero numbers of members and non-members, got \(members.count) and \(nonMembers.count)")
         }
@@ -62,6 +64,8 @@ public enum AttackTest {
 /// this attacker is assumed to know). Needs no shadow models.
 public enum LossThresholdAttack {
     public static func evaluate(target: BlackBox, averageTrainingLoss: Double, members: Dataset, nonMembers: Dataset) -> AttackEvaluation {
+        let timing = WorkClock.start(.attack)
+        defer { timing.stop() }
         let answers = target.query(Matrix(rows: members.count + nonMembers.count, columns: members.featureCount,
                                           values: members.features.values + nonMembers.features.values))
         let classes = members.labels + nonMembers.labels

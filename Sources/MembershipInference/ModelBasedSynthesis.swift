@@ -113,6 +113,8 @@ public struct ModelBasedSynthesis: Sendable {
     /// given up on) out of how many.
     public func synthesize(counts: [Int], featureCount: Int, target: BlackBox,
                            progress: ((_ settled: Int, _ requested: Int) -> Void)? = nil) throws -> Result {
+        let timing = WorkClock.start(.synthesis)
+        defer { timing.stop() }
         try validate(featureCount: featureCount)
         guard counts.count == target.classCount else {
             throw TrainingError("ModelBasedSynthesis: counts has \(counts.count) classes, the target \(target.classCount)")

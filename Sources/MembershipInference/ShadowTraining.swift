@@ -47,6 +47,8 @@ public struct ShadowTraining: Sendable {
     /// Trains the shadows concurrently. `recipe(data, seed)` must be the target's training recipe.
     public func train(attackerData: Dataset, pool: TrainingPool = TrainingPool(),
                       recipe: @escaping @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier) throws -> [ShadowModel] {
+        let timing = WorkClock.start(.training)
+        defer { timing.stop() }
         guard shadowCount >= 1 else { throw TrainingError("ShadowTraining: shadowCount must be >= 1, got \(shadowCount)") }
         guard 2 * trainingSize <= attackerData.count else {
             throw TrainingError("ShadowTraining: each shadow needs \(trainingSize) in + \(trainingSize) out records, but the attacker has \(attackerData.count)")

@@ -1,7 +1,8 @@
-import CourseCLI
+@testable import CourseCLI
 import Foundation
 import LessonCore
 import LessonRuntime
+import SiteWriter
 import XCTest
 
 /// From what a lesson process reported to a manifest: per-cell text, blame, and no pass without a
@@ -39,6 +40,20 @@ final class ManifestAssemblerTests: XCTestCase {
                   stop: ParentStop? = nil) -> OutputManifest {
         ManifestAssembler.assemble(lesson: lesson, events: events, stdout: stdout, stderr: Data(stderr.utf8),
                                    exit: exit, stop: stop, seconds: 1)
+    }
+
+    func testEachCellKeepsTheWorkItReportedAndTheReportSplitsTheTime() {
+        var (events, stdout) = ran(["one\n", "two\n", "three\n"])
+        events.insert(.work(cell: 1, seconds: ["training": 0.3, "drawing": 0.1]), at: 3)
+        let manifest = assemble(events + [.finished], stdout: stdout, exit: .exited(0))
+        XCTAssertEqual(manifest.cells[1].workSeconds, ["training": 0.3, "drawing": 0.1])
+        XCTAssertNil(manifest.cells[0].workSeconds)
+        let report = TimingReport.text([ExecutedLesson(lesson: lesson, manifest: manifest)], reused: [])
+        let lines = report.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines[0].split(separator: " "), ["seconds", "total", "training", "attack", "synthesis", "drawing", "other"])
+        XCTAssertEqual(lines[1].split(separator: " "), ["03-trap", "1.5", "0.3", "0.0", "0.0", "0.1", "1.1"],
+                       "three cells of 0.5 s, of which 0.3 s training and 0.1 s drawing")
+        XCTAssertTrue(lines.contains { $0.hasSuffix("Lessons/03-trap.md:7-9 [boom]: training 0.3, drawing 0.1") }, report)
     }
 
     func testStdoutIsCutPerCellAtTheReportedOffsetsWhateverItContains() {

@@ -36,7 +36,7 @@ struct Build: ParsableCommand {
     @Flag(help: "Run every lesson, even those whose results are still valid (trained models are still reused).")
     var force = false
 
-    @Flag(help: "After the build, print each lesson's time split into training, attacking, synthesis, drawing and the rest, and the slowest cells.")
+    @Flag(help: "After the build, print each lesson's time split into data, training, attacking, synthesis, drawing and the rest, and the slowest cells.")
     var timings = false
 
     func run() throws {
@@ -94,7 +94,7 @@ struct Build: ParsableCommand {
         let ran = executed.count - outcome.reused.count
         var notes: [String] = []
         if !outcome.reused.isEmpty { notes.append("\(ran) ran, \(outcome.reused.count) reused unchanged") }
-        if !outcome.kept.isEmpty { notes.append("\(outcome.kept.count) other lessons kept from the previous site") }
+        if !outcome.kept.isEmpty { notes.append("\(counted(outcome.kept.count, "other lesson")) kept from the previous site") }
         let cachedNote = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
         if timings { print(TimingReport.text(executed, reused: Set(outcome.reused))) }
         if failed.isEmpty {

@@ -3,7 +3,7 @@ import LessonCore
 import MachineLearning
 import SiteWriter
 
-/// What `lessons build --timings` prints: each lesson's time split into training, attacking,
+/// What `lessons build --timings` prints: each lesson's time split into data, training, attacking,
 /// synthesis, drawing and the rest, then the slowest cells with their split. Reused lessons show
 /// the times stored with their results.
 enum TimingReport {

@@ -51,6 +51,8 @@ public struct AdultDataset: Sendable {
     }
 
     public static func load(trainPath: String, testPath: String) throws -> AdultDataset {
+        let timing = WorkClock.start(.data)
+        defer { timing.stop() }
         let (trainRows, droppedTrain) = try rows(trainPath)
         let (testRows, droppedTest) = try rows(testPath)
         guard !trainRows.isEmpty else { throw DataError(path: trainPath, message: "holds no complete rows") }

@@ -4,6 +4,8 @@ import Foundation
 public enum MNISTIDX {
     /// Images scaled to 0–1 (784 features) with their labels; `limit` keeps the first records.
     public static func load(images: String, labels: String, limit: Int? = nil) throws -> Dataset {
+        let timing = WorkClock.start(.data)
+        defer { timing.stop() }
         let imageData = try readPossiblyGzipped(images), labelData = try readPossiblyGzipped(labels)
         func u32(_ data: Data, _ offset: Int, _ path: String) throws -> Int {
             guard data.count >= offset + 4 else { throw DataError(path: path, message: "truncated header (\(data.count) bytes)") }

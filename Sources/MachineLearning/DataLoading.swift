@@ -94,7 +94,9 @@ public enum LabelledCSV {
 
     /// MNIST as CSV rows of 784 pixels (0–255, scaled to 0–1) then the digit.
     public static func mnist(path: String) throws -> Dataset {
-        try load(path: path, featureCount: 784, classCount: 10, scale: 255)
+        let timing = WorkClock.start(.data)
+        defer { timing.stop() }
+        return try load(path: path, featureCount: 784, classCount: 10, scale: 255)
     }
 }
 
@@ -106,6 +108,8 @@ public enum LocationDataset {
     public static let classCount = 30
 
     public static func load(path: String) throws -> Dataset {
+        let timing = WorkClock.start(.data)
+        defer { timing.stop() }
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError(path: path, message: "no such file. The Location data (dataset_location.tgz from GitHub's privacytrustlab/datasets) is not shipped: download it and give its path")
         }

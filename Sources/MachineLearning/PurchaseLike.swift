@@ -85,6 +85,8 @@ public struct PurchaseLike: Sendable {
 
     /// Records `first ..< first + count` of the population.
     public func records(count: Int, first: Int = 0) -> Dataset {
+        let timing = WorkClock.start(.data)
+        defer { timing.stop() }
         let t = thresholds()
         let labelState = state(.label), featureState = state(.feature)
         let d = featureCount

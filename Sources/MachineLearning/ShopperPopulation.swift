@@ -132,6 +132,8 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
     }
 
     public func records(count: Int, first: Int = 0) -> Dataset {
+        let timing = WorkClock.start(.data)
+        defer { timing.stop() }
         let x = unlabelledRecords(count: count, first: first).features
         return Dataset(features: x, labels: Self.nearest(x, centroids: centroids(), classes: classCount), classCount: classCount)
     }

@@ -2,6 +2,8 @@ import Foundation
 
 /// The kinds of work a lesson's time goes to, as `lessons build --timings` reports them.
 public enum WorkPhase: String, Codable, Sendable, CaseIterable {
+    /// Generating synthetic populations (and their k-means labels) and loading real datasets.
+    case data
     case training, attack, synthesis, drawing
 }
 

@@ -50,8 +50,8 @@ final class ManifestAssemblerTests: XCTestCase {
         XCTAssertNil(manifest.cells[0].workSeconds)
         let report = TimingReport.text([ExecutedLesson(lesson: lesson, manifest: manifest)], reused: [])
         let lines = report.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines[0].split(separator: " "), ["seconds", "total", "training", "attack", "synthesis", "drawing", "other"])
-        XCTAssertEqual(lines[1].split(separator: " "), ["03-trap", "1.5", "0.3", "0.0", "0.0", "0.1", "1.1"],
+        XCTAssertEqual(lines[0].split(separator: " "), ["seconds", "total", "data", "training", "attack", "synthesis", "drawing", "other"])
+        XCTAssertEqual(lines[1].split(separator: " "), ["03-trap", "1.5", "0.0", "0.3", "0.0", "0.0", "0.1", "1.1"],
                        "three cells of 0.5 s, of which 0.3 s training and 0.1 s drawing")
         XCTAssertTrue(lines.contains { $0.hasSuffix("Lessons/03-trap.md:7-9 [boom]: training 0.3, drawing 0.1") }, report)
     }

@@ -22,22 +22,36 @@
     return isNaN(n) ? 0 : Math.min(Math.max(n, 1), slides.length) - 1;
   }
 
-  // Text marked .fit shrinks (to 12px at least) until the slide's content fits its 1280×720 box.
-  function overflows(slide) {
-    if (slide.scrollHeight > slide.clientHeight + 1 || slide.scrollWidth > slide.clientWidth + 1) return true;
-    var boxes = slide.querySelectorAll(".fit, .body, .numbers, .rule");
-    for (var i = 0; i < boxes.length; i++) {
-      if (boxes[i].scrollHeight > boxes[i].clientHeight + 1) return true;
+  // A box whose content is cut: taller or wider than the box (boxes hide their overflow).
+  function cut(box) {
+    return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+  }
+  // A figure squeezed by the text around it to less than a readable height.
+  function squeezed(slide) {
+    var images = slide.querySelectorAll("figure img");
+    for (var i = 0; i < images.length; i++) {
+      if (images[i].offsetHeight < 160) return true;
     }
     return false;
   }
+  // Whether anything on the slide is cut or squeezed: the slide's 1280×720 box, a text box, a figure.
+  function overflows(slide) {
+    if (cut(slide) || squeezed(slide)) return true;
+    var boxes = slide.querySelectorAll(".fit, .body, .numbers, .rule");
+    for (var i = 0; i < boxes.length; i++) {
+      if (cut(boxes[i])) return true;
+    }
+    return false;
+  }
+  // Text marked .fit shrinks (to 12px at least) while it is cut itself, or while the slide as a whole
+  // is cut or its figure squeezed; a block that fits is left alone when another box overflows.
   function fit(slide) {
     var shown = slide.classList.contains("current");
     slide.classList.add("current");
     var blocks = slide.querySelectorAll(".fit");
     for (var i = 0; i < blocks.length; i++) {
       var size = parseFloat(getComputedStyle(blocks[i]).fontSize);
-      while (overflows(slide) && size > 12) {
+      while ((cut(blocks[i]) || cut(slide) || squeezed(slide)) && size > 12) {
         size -= 1;
         blocks[i].style.fontSize = size + "px";
       }
@@ -117,6 +131,8 @@
       try { history.replaceState(null, "", hash); } catch (e) { location.hash = hash; }
     }
     updatePresenter();
+    var thumbs = grid.querySelectorAll(".thumb");
+    for (var i = 0; i < thumbs.length; i++) thumbs[i].classList.toggle("current", i === current);
   }
 
   document.addEventListener("keydown", function (e) {
@@ -128,12 +144,17 @@
       case "End": show(slides.length - 1); break;
       case "s": case "S":
         body.classList.toggle("presenter");
+        if (body.classList.contains("presenter")) started = Date.now();
         layout();
         updatePresenter();
         break;
       case "o": case "O":
         body.classList.toggle("overview");
         if (body.classList.contains("overview")) buildOverview();
+        break;
+      case "Enter":
+        if (!body.classList.contains("overview")) return;
+        body.classList.remove("overview");
         break;
       case "Escape":
         body.classList.remove("overview");
@@ -162,6 +183,10 @@
     slides.forEach(fit);
     body.setAttribute("data-overflow", overflowing().join(","));
     body.setAttribute("data-slides", String(slides.length));
+    // Whether the scaled slide lies wholly inside the window (checked at several window sizes).
+    var box = deck.getBoundingClientRect();
+    var inside = box.left >= -1 && box.top >= -1 && box.right <= window.innerWidth + 1 && box.bottom <= window.innerHeight + 1;
+    body.setAttribute("data-window-fit", inside ? "yes" : "no");
   }
   if (document.readyState === "complete") settle();
   else window.addEventListener("load", settle);

@@ -264,23 +264,59 @@ final class MarkdownDocument {
 }
 
 extension MarkdownDocument {
+    /// The rendered text of a ```` ```notes ```` block, or nil when `node` is not one.
+    private func notesHTML(_ node: OpaquePointer) -> String? {
+        guard cmark_node_get_type(node) == CMARK_NODE_CODE_BLOCK else { return nil }
+        let info = Self.string(cmark_node_get_fence_info(node)).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).first
+        guard info == "notes", let notes = try? MarkdownDocument(source: Self.string(cmark_node_get_literal(node)), path: path) else { return nil }
+        return notes.html(notes.root)
+    }
+
+    /// Takes the notes blocks nested inside `node` (in a list or block quote) out of it, and returns them.
+    private func extractNestedNotes(_ node: OpaquePointer) -> String {
+        var found: [OpaquePointer] = []
+        let iterator = cmark_iter_new(node)
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            if event == CMARK_EVENT_ENTER, let inner = cmark_iter_get_node(iterator), inner != node, notesHTML(inner) != nil {
+                found.append(inner)
+            }
+        }
+        cmark_iter_free(iterator)
+        var text = ""
+        for block in found {
+            text += notesHTML(block) ?? ""
+            cmark_node_unlink(block)
+            cmark_node_free(block)
+        }
+        return text
+    }
+
     /// The lesson cut into slides: one per `##` section (see `SlideSection`). `cellLines` are the
-    /// opening-fence lines of the lesson's cells, in order, so that a section knows its cells.
+    /// opening-fence lines of the lesson's cells, in order, so that a section knows its cells. What comes
+    /// before the first `##` (after the title and summary) belongs to an implicit section with the
+    /// lesson's title and no text slide: its `slide` figures and notes still count.
     func slideSections(cellLines: [Int]) -> [SlideSection] {
         _ = replaceMathWithMarkers()
         var sections: [SlideSection] = []
         var paragraphs: [String] = []
         func close() {
             guard var last = sections.popLast() else { return }
-            if last.body.isEmpty, let first = paragraphs.first { last.body = [first] }
+            if last.body.isEmpty, let first = paragraphs.first(where: { $0.hasPrefix("<p") }) { last.body = [first] }
             if last.notesHTML.isEmpty { last.notesHTML = paragraphs.joined() }
             sections.append(last)
             paragraphs = []
         }
         var child = cmark_node_first_child(root)
+        var seenTitle = false
         while let node = child {
             child = cmark_node_next(node)
             let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_HEADING, cmark_node_get_heading_level(node) == 1, !seenTitle {
+                seenTitle = true
+                continue
+            }
             if type == CMARK_NODE_HEADING, cmark_node_get_heading_level(node) == 2 {
                 close()
                 let heading = html(node)
@@ -288,21 +324,26 @@ extension MarkdownDocument {
                 sections.append(SlideSection(titleHTML: inner, line: Int(cmark_node_get_start_line(node))))
                 continue
             }
-            guard !sections.isEmpty else { continue }
             let first = Int(cmark_node_get_start_line(node)), last = Int(cmark_node_get_end_line(node))
             let cells = cellLines.indices.filter { cellLines[$0] >= first && cellLines[$0] <= last }
+            if sections.isEmpty {
+                // Before the first `##`: only figures picked for slides and notes matter here.
+                guard !cells.isEmpty || notesHTML(node) != nil else { continue }
+                var intro = SlideSection(titleHTML: HTML.text(title ?? ""), line: first)
+                intro.skip = true
+                sections.append(intro)
+            }
             sections[sections.count - 1].cells += cells
             switch type {
             case CMARK_NODE_HTML_BLOCK:
                 let comment = Self.string(cmark_node_get_literal(node)).lowercased().filter { !$0.isWhitespace }
                 if comment.hasPrefix("<!--slide:skip") || comment.hasPrefix("<!--slides:skip") { sections[sections.count - 1].skip = true }
             case CMARK_NODE_CODE_BLOCK:
-                let info = Self.string(cmark_node_get_fence_info(node)).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).first
-                if info == "notes", let notes = try? MarkdownDocument(source: Self.string(cmark_node_get_literal(node)), path: path) {
-                    sections[sections.count - 1].notesHTML += notes.html(notes.root)
-                }
+                if let notes = notesHTML(node) { sections[sections.count - 1].notesHTML += notes }
             case CMARK_NODE_LIST, CMARK_NODE_BLOCK_QUOTE:
-                if cells.isEmpty { sections[sections.count - 1].body.append(html(node)) }
+                sections[sections.count - 1].notesHTML += extractNestedNotes(node)
+                // A list holding a cell stays on the page; its text goes to the notes.
+                if cells.isEmpty { sections[sections.count - 1].body.append(html(node)) } else { paragraphs.append(html(node)) }
             case CMARK_NODE_PARAGRAPH:
                 let text = html(node)
                 // A display formula was swapped for a paragraph holding only its marker.
@@ -311,12 +352,13 @@ extension MarkdownDocument {
                 } else if cells.isEmpty {
                     paragraphs.append(text)
                 }
+            case CMARK_NODE_HEADING:
+                // A ### heading is a signpost for the notes, never the slide's text.
+                paragraphs.append(html(node))
             default:
                 // GFM tables and other blocks go on the slide as they are.
-                if cells.isEmpty && type != CMARK_NODE_THEMATIC_BREAK && type != CMARK_NODE_HEADING {
+                if cells.isEmpty && type != CMARK_NODE_THEMATIC_BREAK {
                     sections[sections.count - 1].body.append(html(node))
-                } else if type == CMARK_NODE_HEADING {
-                    paragraphs.append(html(node))
                 }
             }
         }

@@ -38,16 +38,18 @@ struct SlideWriter {
     func lessonDeck(_ executed: ExecutedLesson, all: [ExecutedLesson]) throws -> String {
         let lesson = executed.lesson, manifest = executed.manifest
         var slides: [Slide] = []
+        /// Lesson text written for the page, with its links made to work from `slides/`.
+        func fromPage(_ html: String) -> String { Self.rebased(html, page: executed.pageName) }
         var title = "<p class=\"kicker\">\(HTML.text(site.courseTitle))</p>\n<h1>\(HTML.text(lesson.title))</h1>\n"
-        title += "<div class=\"lead fit\">\(lesson.summaryHTML)</div>\n"
+        title += "<div class=\"lead fit\">\(fromPage(lesson.summaryHTML))</div>\n"
         if manifest.status == .failed {
             title += "<p class=\"banner\">This lesson stopped with an error in this run; its slides show what ran.</p>\n"
         }
-        slides.append(Slide(kind: "title", html: title, notes: lesson.summaryHTML))
+        slides.append(Slide(kind: "title", html: title, notes: fromPage(lesson.summaryHTML)))
         for section in try lesson.slideSections() {
             if !section.skip && !section.body.isEmpty {
-                slides.append(Slide(kind: "text", html: "<h2>\(section.titleHTML)</h2>\n<div class=\"body fit\">\n\(section.body.joined())</div>\n",
-                                    notes: section.notesHTML))
+                slides.append(Slide(kind: "text", html: "<h2>\(fromPage(section.titleHTML))</h2>\n<div class=\"body fit\">\n\(fromPage(section.body.joined()))</div>\n",
+                                    notes: fromPage(section.notesHTML)))
             }
             for index in section.cells where index < lesson.cells.count && index < manifest.cells.count {
                 guard let pick = lesson.cells[index].options.slideFigures else { continue }
@@ -56,7 +58,7 @@ struct SlideWriter {
                     return nil
                 }
                 for (n, figure) in figures.enumerated() where pick.includes(n) {
-                    slides.append(figureSlide(figure, heading: section.titleHTML, notes: section.skip ? section.notesHTML : ""))
+                    slides.append(figureSlide(figure, heading: fromPage(section.titleHTML), notes: section.skip ? fromPage(section.notesHTML) : ""))
                 }
             }
         }
@@ -138,6 +140,28 @@ struct SlideWriter {
         html += "</div>\n"
         let notes = "<p><strong>This run:</strong> \(HTML.text(o.measured))</p><p><strong>Rule:</strong> \(HTML.text(o.rule))</p><p><strong>Why:</strong> \(HTML.text(o.explanation))</p><p>Evidence: \(HTML.text(lesson.lesson.title)), cells \(HTML.text(o.evidenceCells.joined(separator: ", "))).</p>"
         return Slide(kind: "observation", html: html, notes: notes)
+    }
+
+    /// `html` from the lesson page `page` with its relative links pointing back from `slides/`:
+    /// `O3.html` becomes `../O3.html`, `#train` becomes `../01-x.html#train`; links with a scheme stay.
+    static func rebased(_ html: String, page: String) -> String {
+        guard html.contains(" href=\"") else { return html }
+        var out = "", rest = Substring(html)
+        while let start = rest.range(of: " href=\"") {
+            out += rest[..<start.upperBound]
+            rest = rest[start.upperBound...]
+            guard let end = rest.firstIndex(of: "\"") else { break }
+            let target = String(rest[..<end])
+            if target.contains(":") || target.hasPrefix("//") || target.hasPrefix("/") {
+                out += target
+            } else if target.hasPrefix("#") {
+                out += "../" + page + target
+            } else {
+                out += "../" + target
+            }
+            rest = rest[end...]
+        }
+        return out + rest
     }
 
     /// A long list of numbers cut, for a slide, after the last whole item that fits in about 240

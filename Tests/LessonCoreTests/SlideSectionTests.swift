@@ -79,6 +79,35 @@ final class SlideSectionTests: XCTestCase {
         XCTAssertTrue(html.contains("A long paragraph"))
     }
 
+    func testNestedNotesAFigureBeforeTheFirstSectionAndSubheadingsFindTheirPlace() throws {
+        let source = """
+            # Title
+
+            The summary.
+
+            ```swift label=early slide
+            print(0)
+            ```
+
+            ## A section
+
+            ### A signpost
+
+            - a point
+              ```notes
+              Nested notes.
+              ```
+            """
+        let sections = try Lesson.parse(source: source, path: "Lessons/01-a.md").slideSections()
+        XCTAssertEqual(sections.count, 2)
+        XCTAssertTrue(sections[0].skip, "before the first ## only the picked figure counts")
+        XCTAssertEqual(sections[0].titleHTML, "Title")
+        XCTAssertEqual(sections[0].cells, [0])
+        XCTAssertFalse(sections[1].body.joined().contains("Nested notes"), "notes never go on the slide")
+        XCTAssertTrue(sections[1].notesHTML.contains("Nested notes."))
+        XCTAssertFalse(sections[1].body.joined().contains("signpost"), "a ### heading is not the slide's text")
+    }
+
     func testTheSlideOptionPicksFiguresByNumber() throws {
         let cells = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").cells
         XCTAssertEqual(cells[0].options.slideFigures, .numbers([2]))

@@ -102,6 +102,11 @@ final class SlideWriterTests: XCTestCase {
         XCTAssertEqual(SlideWriter.shortened("precision 0.9"), "precision 0.9")
     }
 
+    func testLessonLinksStillWorkFromTheSlidesFolder() {
+        XCTAssertEqual(SlideWriter.rebased(##"<a href="O3.html">O3</a> <a href="#train">the cell</a> <a href="https://x.org/a">x</a>"##, page: "01-a.html"),
+                       ##"<a href="../O3.html">O3</a> <a href="../01-a.html#train">the cell</a> <a href="https://x.org/a">x</a>"##)
+    }
+
     func testTheLinkCheckFollowsRelativeLinksFromTheSlidesFolder() throws {
         let site = try makeSite()
         try "<img src=\"../03-classes/missing.svg\" alt=\"\"><a href=\"../../outside.html\">x</a>"

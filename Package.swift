@@ -3,9 +3,12 @@
 // annotated HTML walkthrough of Shokri et al., "Membership Inference Attacks Against Machine
 // Learning Models" (IEEE S&P 2017).
 //
-// Arrows point down:
-//   lessons (executable, tangled lesson code) -> CourseCLI -> LessonRuntime, SiteWriter, Preview
-//   LessonRuntime -> LessonCore, MachineLearning, Charts, Diagrams
+// Arrows point down (every target's dependencies, leaves last):
+//   lessons (executable, tangled lesson code) -> CourseCLI, LessonRuntime
+//   CourseCLI -> LessonRuntime, SiteWriter, Preview, LessonCore, MachineLearning, CStdio, ArgumentParser
+//   LessonRuntime -> LessonCore, MembershipInference, MachineLearning, Charts, Diagrams, PNGCodec, CStdio
+//   SiteWriter -> LessonCore (pages, slide decks, link check);  Preview -> FlyingFox
+//   MembershipInference -> MachineLearning -> CKernels, CZlib
 //   Charts -> CCairo, PNGCodec;  Diagrams -> CGraphviz, PNGCodec;  PNGCodec -> CPNG
 //   LessonCore -> CMark;  Tangle (build tool) -> LessonCore
 import PackageDescription

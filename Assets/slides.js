@@ -81,6 +81,7 @@
 
   function copyOf(slide, width) {
     var copy = slide.cloneNode(true);
+    copy.removeAttribute("id");
     copy.classList.add("current");
     copy.removeAttribute("aria-label");
     copy.setAttribute("aria-hidden", "true");

@@ -154,6 +154,8 @@ public struct SiteWriter {
             return layout(title: "\(id) — \(courseTitle)", body: body, sidebar: sidebar(all, current: id))
         }
         body += "<h1>\(HTML.text(id)): \(HTML.text(o.claim))</h1>\n"
+        let slide = SlideWriter.paperDeckSlideNumber(of: id, lessons: all)
+        body += "<p class=\"slides-link meta\"><a href=\"\(SlideWriter.folderName)/\(SlideWriter.paperDeckName)#\(slide)\">This observation on a slide</a></p>\n"
         body += "<p class=\"verdict\">Verdict: \(Self.badge(o.verdict))</p>\n"
         body += "<div class=\"table-wrap\"><table>\n<tbody>\n"
         body += "<tr><th scope=\"row\">The paper</th><td>\(HTML.text(o.paper))</td></tr>\n"

@@ -99,7 +99,7 @@ struct SlideWriter {
             </div>
 
             """, notes: "<p>The attack needs only the answers the service gives to anyone. Training a model on the service (Google Prediction API, Amazon ML) is enough to expose it.</p>"))
-        if let pipeline = firstDiagram(lessons) {
+        if let pipeline = Self.firstDiagram(lessons) {
             slides.append(figureSlide(pipeline, heading: "The attack: shadow models teach an attack model",
                                       notes: "<p>The attacker trains shadow models that imitate the target on data whose membership it knows, then trains one attack model per class to tell the shadows' answers on members from those on non-members.</p>"))
         }
@@ -116,6 +116,13 @@ struct SlideWriter {
         slides.append(Slide(kind: "text", html: conclusion,
                             notes: missed.isEmpty ? "<p>Every observation held in this run.</p>" : "<p>Not fully held here: \(HTML.text(missed.joined(separator: ", "))). Their pages say why.</p>"))
         return deck(title: "The paper in seventeen slides — \(site.courseTitle)", slides: slides)
+    }
+
+    /// The number of `id`'s slide in the paper deck (title, threat model, the pipeline if the course
+    /// drew one, then O1 … O17), for stable links such as `slides/paper.html#7`.
+    static func paperDeckSlideNumber(of id: String, lessons: [ExecutedLesson]) -> Int {
+        let before = 2 + (firstDiagram(lessons) == nil ? 0 : 1)
+        return before + (Observation.ids.firstIndex(of: id) ?? 0) + 1
     }
 
     // MARK: - Slides
@@ -198,7 +205,7 @@ struct SlideWriter {
     }
 
     /// The course's first diagram (the attack pipeline of lesson 2).
-    func firstDiagram(_ lessons: [ExecutedLesson]) -> CellOutput.Figure? {
+    static func firstDiagram(_ lessons: [ExecutedLesson]) -> CellOutput.Figure? {
         for lesson in lessons {
             for cell in lesson.manifest.cells {
                 for output in cell.outputs {
@@ -217,7 +224,8 @@ struct SlideWriter {
 
             """
         for (i, slide) in slides.enumerated() {
-            html += "<section class=\"slide \(slide.kind)\" data-slide=\"\(i + 1)\" aria-label=\"Slide \(i + 1) of \(slides.count)\">\n"
+            // The id is the slide's number, so `deck.html#7` is a link the link check can verify.
+            html += "<section class=\"slide \(slide.kind)\" id=\"\(i + 1)\" data-slide=\"\(i + 1)\" aria-label=\"Slide \(i + 1) of \(slides.count)\">\n"
             html += slide.html
             html += "<footer class=\"slide-foot\"><span>\(HTML.text(title))</span><span>\(i + 1) / \(slides.count)</span></footer>\n"
             if !slide.notes.isEmpty { html += "<aside class=\"notes\">\(slide.notes)</aside>\n" }

@@ -61,7 +61,7 @@ final class SlideWriterTests: XCTestCase {
         XCTAssertTrue(slides[1].contains("<aside class=\"notes\"><p>Point at the steep part.</p>"), slides[1])
         XCTAssertTrue(slides[2].contains("<img src=\"../03-classes/sweep.slide.svg\""), "the figure drawn for slides")
         XCTAssertTrue(slides[3].contains("<span class=\"badge held\">held</span>"))
-        XCTAssertTrue(slides[3].contains("data-slide=\"4\" aria-label=\"Slide 4 of 4\""))
+        XCTAssertTrue(slides[3].contains("id=\"4\" data-slide=\"4\" aria-label=\"Slide 4 of 4\""))
     }
 
     func testThePaperDeckHasASlidePerObservationWithTheFigureThatDecidedIt() throws {
@@ -75,6 +75,8 @@ final class SlideWriterTests: XCTestCase {
             XCTAssertTrue(o2.contains(expected), "missing \(expected)")
         }
         XCTAssertTrue(slides[2].contains("Not checked in this run"), "O1 was not checked")
+        let page = try String(contentsOf: site.appendingPathComponent("O2.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("href=\"slides/paper.html#4\""), "the O2 page links to its slide, the fourth")
         XCTAssertTrue(slides[0].contains("This run: 1 of 17 observations held"))
     }
 

@@ -60,11 +60,16 @@ public struct MLPClassifier: Sendable {
         self.evaluateEachEpoch = evaluateEachEpoch
     }
 
-    /// The names errors use: a model built on this one (softmax regression) gives its own.
-    var errorNames = (model: "MLPClassifier", learningRate: "the learning rate")
+    /// The names a training error uses: a model built on this one (softmax regression) passes its own,
+    /// so the message speaks of the settings its author wrote. Not part of the configuration (nor of
+    /// the model cache's keys).
+    struct ErrorNames: Sendable {
+        var model = "MLPClassifier"
+        var learningRate = "the learning rate"
+    }
 
-    func validate(_ data: Dataset) throws {
-        let model = errorNames.model
+    func validate(_ data: Dataset, names: ErrorNames = ErrorNames()) throws {
+        let model = names.model
         func fail(_ message: String) -> TrainingError { TrainingError("\(model): \(message)") }
         func bad(_ parameter: String, _ requirement: String, _ value: Any) -> TrainingError {
             TrainingError(model: model, parameter: parameter, requirement: requirement, value: value)
@@ -79,7 +84,7 @@ public struct MLPClassifier: Sendable {
         guard l2 >= 0, l2.isFinite else { throw bad("l2", ">= 0", l2) }
         guard learningRateDecay >= 0 else { throw bad("learningRateDecay", ">= 0", learningRateDecay) }
         guard optimizer.learningRate > 0, optimizer.learningRate.isFinite else {
-            throw bad(errorNames.learningRate, "> 0", optimizer.learningRate)
+            throw bad(names.learningRate, "> 0", optimizer.learningRate)
         }
         if case let .sgd(_, momentum) = optimizer, !(0..<1).contains(momentum) {
             throw fail("momentum must be in 0..<1, got \(momentum)")
@@ -95,15 +100,20 @@ public struct MLPClassifier: Sendable {
     /// `progress` is called after each epoch with its record.
     public func fit(_ data: Dataset, validation: Dataset? = nil,
                     progress: ((EpochRecord) -> Void)? = nil) throws -> FittedMLP {
+        try fit(data, validation: validation, progress: progress, names: ErrorNames())
+    }
+
+    /// `fit`, with errors in the words of the model built on this one.
+    func fit(_ data: Dataset, validation: Dataset?, progress: ((EpochRecord) -> Void)?, names: ErrorNames) throws -> FittedMLP {
         let timing = WorkClock.start(.training)
         defer { timing.stop() }
-        try validate(data)
+        try validate(data, names: names)
         let trainer = MLPTrainer(config: self, data: data)
         var history: [EpochRecord] = []
         for epoch in 1...epochs {
             var record = trainer.epoch(epoch)
             guard record.loss.isFinite else {
-                throw TrainingError("\(errorNames.model): the loss became \(record.loss) in epoch \(epoch); lower the learning rate (now \(optimizer.learningRate)) or check the inputs for NaN")
+                throw TrainingError("\(names.model): the loss became \(record.loss) in epoch \(epoch); lower the learning rate (now \(optimizer.learningRate)) or check the inputs for NaN")
             }
             if evaluateEachEpoch {
                 let model = trainer.snapshot(history: [])

@@ -56,17 +56,16 @@ public struct SoftmaxRegression: Sendable {
     }
 
     var network: MLPClassifier {
-        var network = MLPClassifier(hiddenLayers: [], activation: .tanh,
-                                    optimizer: useAdam ? .adam(learningRate: learningRate) : .sgd(learningRate: learningRate),
-                                    epochs: epochs, batchSize: batchSize, l2: l2, seed: seed)
-        // Errors name this type and its own parameter names.
-        network.errorNames = (model: "SoftmaxRegression", learningRate: "learningRate")
-        return network
+        MLPClassifier(hiddenLayers: [], activation: .tanh,
+                      optimizer: useAdam ? .adam(learningRate: learningRate) : .sgd(learningRate: learningRate),
+                      epochs: epochs, batchSize: batchSize, l2: l2, seed: seed)
     }
 
     /// Trains on `data`; `validation`, if given, is scored after every epoch (never trained on).
+    /// Errors name this type and its own settings (`learningRate`), not the network underneath.
     public func fit(_ data: Dataset, validation: Dataset? = nil) throws -> FittedSoftmaxRegression {
-        FittedSoftmaxRegression(network: try network.fit(data, validation: validation))
+        FittedSoftmaxRegression(network: try network.fit(data, validation: validation, progress: nil,
+                                                         names: .init(model: "SoftmaxRegression", learningRate: "learningRate")))
     }
 }
 

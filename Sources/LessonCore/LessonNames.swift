@@ -34,7 +34,9 @@ public enum LessonNames {
     public static let reserved: [String: String] = {
         var names = ["index": "the site's front page (index.html)",
                      "assets": "the site's stylesheet folder (assets/)",
-                     "observations": "the observations' data (observations.json)"]
+                     "observations": "the observations' data (observations.json)",
+                     "slides": "the slide decks' folder (slides/)",
+                     "paper": "the paper deck (slides/paper.html), which a lesson's deck of that name would overwrite"]
         for n in 1...17 { names["o\(n)"] = "the page of the paper's observation O\(n) (O\(n).html)" }
         return names
     }()

@@ -27,6 +27,14 @@ final class LessonNamesTests: XCTestCase {
             """])
     }
 
+    func testTheSlideDecksNamesAreTakenToo() {
+        let messages = LessonNames.problems(fileNames: ["Slides.md", "paper.md", "paper-2.md"]).map(\.description)
+        XCTAssertEqual(messages, [
+            "Lessons/Slides.md:1:1: error: a lesson cannot be called 'slides': the name belongs to the slide decks' folder (slides/); rename the file",
+            "Lessons/paper.md:1:1: error: a lesson cannot be called 'paper': the name belongs to the paper deck (slides/paper.html), which a lesson's deck of that name would overwrite; rename the file",
+        ].sorted())
+    }
+
     func testNamesTheSiteUsesAndNamesWithoutLettersAreErrors() {
         let messages = LessonNames.problems(fileNames: ["index.md", "assets.md", "O1.md", "o17.md", "---.md", "o18.md"]).map(\.description)
         XCTAssertEqual(messages.count, 5, messages.joined(separator: "\n"))

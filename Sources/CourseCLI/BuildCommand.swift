@@ -30,8 +30,19 @@ struct Build: ParsableCommand {
     @Option(name: .shortAndLong, help: "The site folder to write.")
     var output = "_site"
 
-    @Option(help: "Folder of site assets (stylesheet).")
+    @Option(help: "Folder of site assets: style.css, and slides.css and slides.js for the decks.")
     var assets: String?
+
+    /// The files every site needs from the assets folder; checked before any lesson runs.
+    static let requiredAssets = ["style.css", "slides.css", "slides.js"]
+
+    func validate() throws {
+        guard let assets else { return }
+        let missing = Self.requiredAssets.filter { !FileManager.default.fileExists(atPath: URL(fileURLWithPath: assets).appendingPathComponent($0).path) }
+        guard missing.isEmpty else {
+            throw ValidationError("the assets folder '\(assets)' has no \(missing.joined(separator: ", ")); it needs \(Self.requiredAssets.joined(separator: ", ")) (copy them from the course's Assets/)")
+        }
+    }
 
     @Flag(help: "Run every lesson, even those whose results are still valid (trained models are still reused).")
     var force = false

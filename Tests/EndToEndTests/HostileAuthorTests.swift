@@ -175,6 +175,9 @@ extension FixtureCourseTests {
              ["Lessons/index.md:1:1: error: a lesson cannot be called 'index': the name belongs to the site's front page (index.html)",
               "Lessons/assets.md:1:1: error: a lesson cannot be called 'assets'",
               "Lessons/O1.md:1:1: error: a lesson cannot be called 'o1': the name belongs to the page of the paper's observation O1"]),
+            (["slides.md": "# Decks\n", "paper.md": "# Mine\n"],
+             ["Lessons/slides.md:1:1: error: a lesson cannot be called 'slides': the name belongs to the slide decks' folder (slides/)",
+              "Lessons/paper.md:1:1: error: a lesson cannot be called 'paper': the name belongs to the paper deck (slides/paper.html)"]),
             (["20-with spaces.md": "# A\n", "20-with_spaces.md": "# B\n"],
              ["Lessons/20-with_spaces.md:1:1: error: this lesson and Lessons/20-with spaces.md would both be called '20-with-spaces'"]),
         ]

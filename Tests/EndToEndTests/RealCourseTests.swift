@@ -13,7 +13,7 @@ final class RealCourseTests: XCTestCase {
         }
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("real-site-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: site) }
-        let result = try runCommand(binary, ["build", "--output", site.path, "--profile", "smoke"], in: packageRoot)
+        let result = try runCommand(binary, ["build", "--output", site.path, "--profile", "smoke", "--timings"], in: packageRoot)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.stdout.contains("all passed"), result.stdout)
 
@@ -35,6 +35,33 @@ final class RealCourseTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(kinds["chart"] ?? 0, 1)
         XCTAssertGreaterThanOrEqual(kinds["diagram"] ?? 0, 1)
+
+        // Every figure also as SVG and PDF with the same name, linked under it.
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".png") {
+            let stem = String(name.dropLast(4))
+            let svg = try String(contentsOf: folder.appendingPathComponent(stem + ".svg"), encoding: .utf8)
+            XCTAssertTrue(svg.contains("<svg") && svg.contains("</svg>"), "\(stem).svg is an SVG document")
+            let pdf = try Data(contentsOf: folder.appendingPathComponent(stem + ".pdf"))
+            XCTAssertTrue(pdf.starts(with: Array("%PDF-".utf8)), "\(stem).pdf is a PDF")
+            XCTAssertTrue(page.contains("href=\"01-membership-game/\(stem).pdf\" download>PDF</a>"), "\(stem) links its PDF")
+        }
+
+        // Slide decks: the paper deck has a slide per observation, and the lesson deck shows its picked
+        // figures drawn for slides, from files that exist.
+        let paperDeck = try String(contentsOf: site.appendingPathComponent("slides/paper.html"), encoding: .utf8)
+        XCTAssertEqual(paperDeck.components(separatedBy: "<section class=\"slide observation\"").count - 1, 17)
+        let lessonDeck = try String(contentsOf: site.appendingPathComponent("slides/01-membership-game.html"), encoding: .utf8)
+        XCTAssertTrue(lessonDeck.contains("src=\"../01-membership-game/accuracy-chart.slide.svg\""), "the chart picked with `slide`")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("accuracy-chart.slide.svg").path))
+        XCTAssertTrue(lessonDeck.contains("src=\"../01-membership-game/pipeline.svg\""), "the diagram picked with `slide`, as SVG")
+
+        // --timings splits each lesson's time (trained models may come from the cache, so no phase is
+        // sure to be non-zero) and names the slowest cells in the author's coordinates.
+        XCTAssertTrue(result.stdout.contains("all lessons"), result.stdout)
+        let lesson2 = result.stdout.split(separator: "\n").first { $0.hasPrefix("02-shadow-training ") }.map { $0.split(separator: " ") } ?? []
+        XCTAssertEqual(lesson2.count, 8, "name, total and six columns: \(lesson2)")
+        XCTAssertGreaterThan(lesson2.count == 8 ? Double(lesson2[1]) ?? 0 : 0, 0, "lesson 2 took some time")
+        XCTAssertNotNil(result.stdout.range(of: #"s  Lessons/0\d-[a-z-]+\.md:\d+-\d+ \["#, options: .regularExpression), result.stdout)
 
         // Every observation has its page, the index lists them, and the JSON has all seventeen with a
         // verdict that one of the lessons computed.

@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
         ]),
         .target(name: "CourseCLI", dependencies: [
-            "LessonCore", "LessonRuntime", "SiteWriter", "MachineLearning", "CStdio", "Preview",
+            "LessonCore", "LessonRuntime", "SiteWriter", "MachineLearning", "Charts", "CStdio", "Preview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

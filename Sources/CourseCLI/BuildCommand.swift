@@ -23,6 +23,9 @@ struct Build: ParsableCommand {
               also use the real Location data and the full MNIST
           lessons build --no-cache
               rerun every lesson and retrain every model
+          lessons build --seeds 2017,1-9 --jobs 2
+              the course once per seed; each observation's page shows its verdict in every seed
+              and its numbers as mean with min–max (each seed's own site is in seeds/<seed>/)
         """)
 
     @OptionGroup var options: RunOptions
@@ -37,12 +40,22 @@ struct Build: ParsableCommand {
     static let requiredAssets = ["style.css", "slides.css", "slides.js"]
 
     func validate() throws {
+        if let seeds {
+            guard options.seed == nil else { throw ValidationError("give --seed or --seeds, not both") }
+            _ = try SeedList.parse(seeds)
+        }
         guard let assets else { return }
         let missing = Self.requiredAssets.filter { !FileManager.default.fileExists(atPath: URL(fileURLWithPath: assets).appendingPathComponent($0).path) }
         guard missing.isEmpty else {
             throw ValidationError("the assets folder '\(assets)' has no \(missing.joined(separator: ", ")); it needs \(Self.requiredAssets.joined(separator: ", ")) (copy them from the course's Assets/)")
         }
     }
+
+    @Option(help: ArgumentHelp("Run the course once for each of these seeds (numbers and ranges: 2017,1-9) and show the spread over them; the first is the one the lesson pages show.", valueName: "seeds"))
+    var seeds: String?
+
+    /// The seeds to run: `--seeds`, or the one seed of `--seed` (or its default).
+    var seedList: [UInt64] { (try? seeds.map(SeedList.parse))??.seeds ?? [options.settings.seed] }
 
     @Flag(help: "Run every lesson, even those whose results are still valid (trained models are still reused).")
     var force = false
@@ -62,22 +75,50 @@ struct Build: ParsableCommand {
         Interruption.shared.install()
         removeAbandonedScratchFolders()
         let publisher = try SitePublisher(destination: destination)
-        let outcome: CourseRun.Outcome
+        var outcomes: [CourseRun.Outcome] = []
         do {
             let reuseFrom = (force || options.noCache) ? nil : destination
-            let ran = try CourseRun(settings: settings, previousSite: reuseFrom, staging: publisher.staging,
-                                    publishedAs: destination).run(lessons)
+            // One run per seed: the first (the primary) at the top of the site, every other in seeds/<seed>/.
+            let seeds = seedList
+            let runs = seeds.enumerated().map { i, seed -> CourseRun in
+                var seeded = settings
+                seeded.seed = seed
+                let folder = i == 0 ? "" : SeedSweep.folder(ofSeed: String(seed))
+                func inside(_ site: URL) -> URL { folder.isEmpty ? site : site.appendingPathComponent(folder) }
+                return CourseRun(settings: seeded, previousSite: reuseFrom.map(inside), staging: inside(publisher.staging),
+                                 publishedAs: inside(destination))
+            }
+            let ran = try CourseRun.run(runs, lessons, executor: LocalExecutor(jobs: settings.jobs))
             // A build of some lessons keeps the rest of the course as the previous site had it.
-            outcome = options.lessons.isEmpty ? ran
-                : try CourseRun(settings: settings, previousSite: destination, staging: publisher.staging)
-                    .keepingTheRest(of: course.lessons, ran)
-            let writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: settings.profile.rawValue,
-                                    seed: String(settings.seed), observationClaims: PaperObservations.claims)
-            do {
-                try writer.write(outcome.executed, to: publisher.staging,
-                                 assets: assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets())
-            } catch {
-                throw WriteFailure(path: ((error as NSError).userInfo[NSFilePathErrorKey] as? String) ?? publisher.staging.path, error: error)
+            outcomes = try zip(runs, ran).map { run, outcome in
+                options.lessons.isEmpty ? outcome
+                    : try CourseRun(settings: run.settings, previousSite: run.publishedAs, staging: run.staging)
+                        .keepingTheRest(of: course.lessons, outcome)
+            }
+            var sweep: SeedSweep?
+            if runs.count > 1 {
+                var all = SeedSweep(runs: zip(seeds.indices, outcomes).map { i, outcome in
+                    SeedSweep.Run(seed: String(seeds[i]), folder: i == 0 ? "" : SeedSweep.folder(ofSeed: String(seeds[i])),
+                                  lessons: outcome.executed)
+                })
+                all.figures = try SweepFigures.draw(all, into: publisher.staging)
+                sweep = all
+            }
+            let assetsFolder = assets.map { URL(fileURLWithPath: $0) } ?? defaultAssets()
+            for (i, run) in runs.enumerated() {
+                var writer = SiteWriter(courseTitle: course.title, courseSummary: course.summary, profile: settings.profile.rawValue,
+                                        seed: String(run.settings.seed), observationClaims: PaperObservations.claims)
+                if i == 0 {
+                    writer.sweep = sweep
+                } else {
+                    writer.sweepBanner = ("This site is seed \(run.settings.seed) of a build over the seeds \(SeedList(seeds)).",
+                                          "The observations over all seeds", "../../index.html")
+                }
+                do {
+                    try writer.write(outcomes[i].executed, to: run.staging, assets: assetsFolder)
+                } catch {
+                    throw WriteFailure(path: ((error as NSError).userInfo[NSFilePathErrorKey] as? String) ?? run.staging.path, error: error)
+                }
             }
             try Interruption.shared.check()
             let broken = try LinkCheck.problems(in: publisher.staging)
@@ -85,7 +126,8 @@ struct Build: ParsableCommand {
                 throw CLIError("the new site has \(broken.count) broken internal links or images, so the previous site was kept:\n" + broken.prefix(20).joined(separator: "\n"))
             }
             try Interruption.shared.check()
-            try publisher.publish(pages: outcome.executed.map { "\($0.lesson.id).html" })
+            let folders = runs.indices.map { $0 == 0 ? "" : SeedSweep.folder(ofSeed: String(seeds[$0])) }
+            try publisher.publish(pages: folders.flatMap { folder in ["index.html"] + outcomes[0].executed.map { folder + "\($0.lesson.id).html" } })
         } catch let interrupted as Interrupted {
             publisher.discard()
             log("Stopped: \(interrupted). The lesson processes were ended and the unfinished site removed; \(destination.path) is as it was.")
@@ -98,16 +140,22 @@ struct Build: ParsableCommand {
             throw error
         }
         // The lessons this build ran or reused; kept ones are the previous site's, not this build's verdict.
-        let executed = outcome.executed.filter { !outcome.kept.contains($0.lesson.id) }
+        let executed = outcomes.flatMap { outcome in outcome.executed.filter { !outcome.kept.contains($0.lesson.id) } }
+        let reused = outcomes.flatMap(\.reused), kept = outcomes.flatMap(\.kept)
         let failed = executed.filter { $0.manifest.status == .failed }
         let index = destination.appendingPathComponent("index.html").path
         let time = String(format: "%.1f", Date().timeIntervalSince(started))
-        let ran = executed.count - outcome.reused.count
+        let ran = executed.count - reused.count
         var notes: [String] = []
-        if !outcome.reused.isEmpty { notes.append("\(ran) ran, \(outcome.reused.count) reused unchanged") }
-        if !outcome.kept.isEmpty { notes.append("\(counted(outcome.kept.count, "other lesson")) kept from the previous site") }
+        if outcomes.count > 1 { notes.append("\(outcomes.count) seeds") }
+        if !reused.isEmpty { notes.append("\(ran) ran, \(reused.count) reused unchanged") }
+        if !kept.isEmpty { notes.append("\(counted(kept.count, "other lesson")) kept from the previous site") }
         let cachedNote = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
-        if timings { print(TimingReport.text(executed, reused: Set(outcome.reused))) }
+        if timings {
+            for outcome in outcomes {
+                print(TimingReport.text(outcome.executed.filter { !outcome.kept.contains($0.lesson.id) }, reused: Set(outcome.reused)))
+            }
+        }
         if failed.isEmpty {
             print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {

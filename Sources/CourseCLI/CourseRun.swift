@@ -92,78 +92,74 @@ struct CourseRun {
         return merged
     }
 
-    func run(_ lessons: [any CompiledLesson.Type]) throws -> Outcome {
+    func run(_ lessons: [any CompiledLesson.Type], executor: (any LessonExecutor)? = nil) throws -> Outcome {
+        try Self.run([self], lessons, executor: executor ?? LocalExecutor(jobs: settings.jobs))[0]
+    }
+
+    /// Runs `lessons` once for each of `runs` (the seeds of a sweep), reusing what each run's previous
+    /// site still holds; everything else goes to `executor` as one list, so that a sweep keeps every
+    /// worker busy rather than waiting at the end of each seed. One outcome per run, in order.
+    static func run(_ runs: [CourseRun], _ lessons: [any CompiledLesson.Type], executor: any LessonExecutor) throws -> [Outcome] {
         let parsed = try lessons.map { try $0.parsed() }
-        let cache = LessonCache(settings: settings.reuseKeyPart)
-        let results = Results(count: parsed.count)
-        let next = Counter()
-        let workers = max(1, min(settings.jobs, parsed.count))
-        let total = parsed.count
-        let tag = workers > 1
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while Interruption.shared.signalReceived == nil, let n = next.take(below: total), !results.hasError {
-                let lesson = parsed[n]
-                if let previousSite, let manifest = cache.reuse(lesson, previousSite: previousSite, staging: staging) {
-                    log("[\(n + 1)/\(total)] \(lesson.id): unchanged, reusing the previous run's results")
-                    results.set(n, .reused(ExecutedLesson(lesson: lesson, manifest: manifest)))
+        let caches = runs.map { LessonCache(settings: $0.settings.reuseKeyPart) }
+        let slots = Slots(runs: runs.count, lessons: parsed.count)
+        let total = runs.count * parsed.count
+        var units: [LessonUnit] = []
+        var places: [(run: Int, lesson: Int, position: Int)] = []
+        for (r, run) in runs.enumerated() {
+            for (l, lesson) in parsed.enumerated() {
+                try Interruption.shared.check()
+                let position = r * parsed.count + l + 1
+                let name = runs.count > 1 ? "\(lesson.id), seed \(run.settings.seed)" : lesson.id
+                if let previousSite = run.previousSite,
+                   let manifest = caches[r].reuse(lesson, previousSite: previousSite, staging: run.staging) {
+                    log("[\(position)/\(total)] \(name): unchanged, reusing the previous run's results")
+                    slots.set(r, l, .reused(ExecutedLesson(lesson: lesson, manifest: manifest)))
                     continue
                 }
-                log("[\(n + 1)/\(total)] \(lesson.id): running \(counted(lesson.cells.filter(\.runs).count, "cell"))…")
-                do {
-                    // `check` keeps nothing: say where `build` would keep the log instead of naming a folder it removes.
-                    let logPath = publishedAs.map { $0.appendingPathComponent(lesson.id).appendingPathComponent(LessonProcess.logName).path }
-                        ?? "the lesson's log, which only `lessons build` keeps (<site>/\(lesson.id)/\(LessonProcess.logName))"
-                    let manifest = try LessonProcess.run(lesson: lesson, siteFolder: staging, settings: settings,
-                                                         tagOutput: tag, logShownAs: logPath)
-                    cache.store(lesson, manifest: manifest, in: staging)
-                    if let failure = manifest.failure?.error ?? manifest.lessonError {
-                        log("  ✗ \(lesson.id): \(failure)")
-                    } else {
-                        log("  ✓ \(lesson.id) passed in \(String(format: "%.1f", manifest.seconds)) s")
-                    }
-                    results.set(n, .ran(ExecutedLesson(lesson: lesson, manifest: manifest)))
-                } catch {
-                    results.fail(error)
+                // `check` keeps nothing: say where `build` would keep the log instead of naming a folder it removes.
+                let logPath = run.publishedAs.map { $0.appendingPathComponent(lesson.id).appendingPathComponent(LessonProcess.logName).path }
+                    ?? "the lesson's log, which only `lessons build` keeps (<site>/\(lesson.id)/\(LessonProcess.logName))"
+                units.append(LessonUnit(lesson: lesson, settings: run.settings, siteFolder: run.staging, logShownAs: logPath, name: name))
+                places.append((r, l, position))
+            }
+        }
+        let frozenUnits = units, frozenPlaces = places
+        try executor.run(units, started: { n in
+            let unit = frozenUnits[n]
+            log("[\(frozenPlaces[n].position)/\(total)] \(unit.name): running \(counted(unit.lesson.cells.filter(\.runs).count, "cell"))…")
+        }, finished: { n, manifest in
+            let unit = frozenUnits[n], place = frozenPlaces[n]
+            caches[place.run].store(unit.lesson, manifest: manifest, in: unit.siteFolder)
+            if let failure = manifest.failure?.error ?? manifest.lessonError {
+                log("  ✗ \(unit.name): \(failure)")
+            } else {
+                log("  ✓ \(unit.name) passed in \(String(format: "%.1f", manifest.seconds)) s")
+            }
+            slots.set(place.run, place.lesson, .ran(ExecutedLesson(lesson: unit.lesson, manifest: manifest)))
+        })
+        try Interruption.shared.check()
+        return slots.values.map { row in
+            var outcome = Outcome(executed: [], reused: [])
+            for result in row {
+                switch result {
+                case .ran(let e): outcome.executed.append(e)
+                case .reused(let e): outcome.executed.append(e); outcome.reused.append(e.lesson.id)
+                case nil: break
                 }
             }
+            return outcome
         }
-        try Interruption.shared.check()
-        if let error = results.error { throw error }
-        var outcome = Outcome(executed: [], reused: [])
-        for result in results.values {
-            switch result {
-            case .ran(let e): outcome.executed.append(e)
-            case .reused(let e): outcome.executed.append(e); outcome.reused.append(e.lesson.id)
-            case nil: break
-            }
-        }
-        return outcome
     }
 
     private enum Result { case ran(ExecutedLesson), reused(ExecutedLesson) }
 
-    /// Results by lesson index, filled from several threads.
-    private final class Results: @unchecked Sendable {
+    /// Results by run and lesson, filled from several threads.
+    private final class Slots: @unchecked Sendable {
         private let lock = NSLock()
-        private var slots: [Result?]
-        private var firstError: Error?
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ r: Result) { lock.withLock { slots[i] = r } }
-        func fail(_ e: Error) { lock.withLock { if firstError == nil { firstError = e } } }
-        var hasError: Bool { lock.withLock { firstError != nil } }
-        var error: Error? { lock.withLock { firstError } }
-        var values: [Result?] { lock.withLock { slots } }
-    }
-
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func take(below limit: Int) -> Int? {
-            lock.withLock {
-                guard value < limit else { return nil }
-                defer { value += 1 }
-                return value
-            }
-        }
+        private var slots: [[Result?]]
+        init(runs: Int, lessons: Int) { slots = Array(repeating: Array(repeating: nil, count: lessons), count: runs) }
+        func set(_ r: Int, _ l: Int, _ result: Result) { lock.withLock { slots[r][l] = result } }
+        var values: [[Result?]] { lock.withLock { slots } }
     }
 }

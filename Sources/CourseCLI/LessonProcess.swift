@@ -6,7 +6,7 @@ import LessonRuntime
 /// kills only that lesson, and assembles its manifest from what the child left behind.
 ///
 /// The child gets:
-/// - a scratch folder of its own as working directory (`<tmp>/lessons-run.PID.ID/room`), removed afterwards;
+/// - a scratch folder of its own as working directory (`<tmp>/lessons-run.PID.ID-sSEED/room`, so two seeds of a lesson can run at once), removed afterwards;
 /// - stdout and stderr as files (nothing to drain, nothing lost when it dies), cut per cell at the
 ///   offsets it reports;
 /// - a private pipe as standard input, which the child moves away at start-up and reports its cells on.
@@ -26,7 +26,7 @@ enum LessonProcess {
     static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false,
                     logShownAs: String? = nil) throws -> OutputManifest {
         let fm = FileManager.default
-        let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-run.\(getpid()).\(lesson.id)")
+        let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-run.\(getpid()).\(lesson.id)-s\(settings.seed)")
         try? fm.removeItem(at: scratch)
         let room = scratch.appendingPathComponent("room")
         try fm.createDirectory(at: room, withIntermediateDirectories: true)

@@ -16,7 +16,7 @@ public struct LessonsCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lessons",
         abstract: "Run the membership-inference course and write it as a static site.",
-        subcommands: [Build.self, PreviewCommand.self, List.self, Check.self, Clean.self, GalleryCommand.self, RunLesson.self],
+        subcommands: [Build.self, PreviewCommand.self, List.self, Check.self, Clean.self, GalleryCommand.self, RunLesson.self, RunTask.self],
         defaultSubcommand: Build.self)
 
     public init() {}

@@ -106,9 +106,22 @@ public enum CellOutput: Codable, Equatable, Sendable {
         public var vectorFiles: [String]?
         /// The figure drawn for a 16:9 slide (larger type), as SVG; nil: slides use `file`.
         public var slideFile: String?
+        /// A line chart's axes, so that it can be drawn again from its data (over the seeds of a
+        /// sweep); nil for other figures.
+        public var axes: Axes?
+
+        public struct Axes: Codable, Equatable, Sendable {
+            public var x: String, y: String
+            public var logX: Bool, logY: Bool
+            /// The y range the chart fixed (0...1 for accuracies), if any.
+            public var yRange: [Double]?
+            public init(x: String, y: String, logX: Bool, logY: Bool, yRange: [Double]?) {
+                self.x = x; self.y = y; self.logX = logX; self.logY = logY; self.yRange = yRange
+            }
+        }
 
         public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: String,
-                    data: Table? = nil, vectorFiles: [String]? = nil, slideFile: String? = nil) {
+                    data: Table? = nil, vectorFiles: [String]? = nil, slideFile: String? = nil, axes: Axes? = nil) {
             self.file = file
             self.title = title
             self.altText = altText
@@ -119,6 +132,7 @@ public enum CellOutput: Codable, Equatable, Sendable {
             self.data = data
             self.vectorFiles = vectorFiles
             self.slideFile = slideFile
+            self.axes = axes
         }
     }
 

@@ -63,7 +63,7 @@ private func session(_ function: String) -> LessonSession {
 /// Writes the PNG and, through `writeVector`, the same figure as SVG and PDF with the same name
 /// beside it (and, through `writeSlide`, a version drawn for slides), then places the figure on the page.
 private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String,
-                       data: CellOutput.Table? = nil, writeVector: (VectorFormat, URL) throws -> Void,
+                       data: CellOutput.Table? = nil, axes: CellOutput.Figure.Axes? = nil, writeVector: (VectorFormat, URL) throws -> Void,
                        writeSlide: ((URL) throws -> Void)? = nil) throws {
     let session = session("show")
     let name = session.nextFigureName(extension: "png")
@@ -83,7 +83,7 @@ private func showImage(_ image: PNGImage, title: String, altText: String, captio
     }
     session.addOutput(.figure(.init(file: "\(session.figurePrefix)/\(name)", title: title, altText: altText,
                                     caption: caption, width: image.width / 2, height: image.height / 2,
-                                    kind: kind, data: data, vectorFiles: vectorFiles, slideFile: slideFile)))
+                                    kind: kind, data: data, vectorFiles: vectorFiles, slideFile: slideFile, axes: axes)))
 }
 
 /// Shows a chart under the running cell: drawn at 2× density, written as PNG with its title and alt
@@ -94,8 +94,13 @@ public func show(_ chart: some Figure, caption: String = "") throws {
     defer { timing.stop() }
     let table = chart.dataTable
     let data = CellOutput.Table(caption: "Data of the figure", columns: table.columns, rows: table.rows)
+    // A line chart can be drawn again over the seeds of a sweep; that needs its scales.
+    let axes = (chart as? LineChart).map { line in
+        CellOutput.Figure.Axes(x: line.xLabel, y: line.yLabel, logX: line.xScale == .log, logY: line.yScale == .log,
+                               yRange: line.yRange.map { [$0.lowerBound, $0.upperBound] })
+    }
     try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption,
-                  kind: String(describing: type(of: chart)), data: data,
+                  kind: String(describing: type(of: chart)), data: data, axes: axes,
                   writeVector: { format, file in try chart.render(format, to: file) },
                   writeSlide: { file in try chart.forSlides.render(.svg, to: file) })
 }

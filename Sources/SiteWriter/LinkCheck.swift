@@ -7,11 +7,18 @@ public enum LinkCheck {
     /// Problems as `page.html: broken link 'x.html'`, sorted; empty when the site is sound.
     public static func problems(in site: URL) throws -> [String] {
         let fm = FileManager.default
-        // The pages at the top and the slide decks in `slides/`, as paths relative to the site.
+        // The pages at the top and the slide decks in `slides/`, as paths relative to the site; in a
+        // sweep's site, the same for each seed's own site in `seeds/<seed>/`.
         var pages = try fm.contentsOfDirectory(atPath: site.path).filter { $0.hasSuffix(".html") }
-        let decks = site.appendingPathComponent("slides")
-        if let names = try? fm.contentsOfDirectory(atPath: decks.path) {
-            pages += names.filter { $0.hasSuffix(".html") }.map { "slides/\($0)" }
+        var folders = ["slides/"]
+        let seeds = site.appendingPathComponent("seeds")
+        for seed in ((try? fm.contentsOfDirectory(atPath: seeds.path)) ?? []) where !seed.hasPrefix(".") {
+            folders += ["seeds/\(seed)/", "seeds/\(seed)/slides/"]
+        }
+        for folder in folders {
+            if let names = try? fm.contentsOfDirectory(atPath: site.appendingPathComponent(folder).path) {
+                pages += names.filter { $0.hasSuffix(".html") }.map { folder + $0 }
+            }
         }
         pages.sort()
         var ids: [String: Set<String>] = [:]

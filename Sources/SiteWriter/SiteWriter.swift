@@ -27,6 +27,11 @@ public struct SiteWriter {
     public var seed: String
     /// The claims of all observations, by id, so that unchecked ones can be listed too.
     public var observationClaims: [String: String]
+    /// Every seed's run when this site is a sweep's (`--seeds`); its pages then show each
+    /// observation's verdicts and numbers over the seeds.
+    public var sweep: SeedSweep?
+    /// For one seed's site inside a sweep: a line atop every page that leads back to the sweep.
+    public var sweepBanner: (text: String, linkText: String, href: String)?
 
     public init(courseTitle: String, courseSummary: String, profile: String = "", seed: String = "",
                 observationClaims: [String: String] = [:]) {
@@ -97,7 +102,7 @@ public struct SiteWriter {
         <div class="layout">
         \(sidebar)
         <main>
-        \(body)
+        \(sweepBannerHTML)\(body)
         <footer class="run-info">Computed by this run: profile <strong>\(HTML.text(profile.isEmpty ? "default" : profile))</strong>, seed \(HTML.text(seed.isEmpty ? "default" : seed)). Purchase-like and Texas-like data are synthetic stand-ins, labelled where used.</footer>
         </main>
         </div>
@@ -105,6 +110,11 @@ public struct SiteWriter {
         </html>
 
         """
+    }
+
+    var sweepBannerHTML: String {
+        guard let b = sweepBanner else { return "" }
+        return "<p class=\"kept-banner\" role=\"note\">\(HTML.text(b.text)) <a href=\"\(HTML.attribute(b.href))\">\(HTML.text(b.linkText))</a></p>\n"
     }
 
     func sidebar(_ lessons: [ExecutedLesson], current: String?) -> String {
@@ -134,12 +144,18 @@ public struct SiteWriter {
         let checked = observations(lessons)
         let held = checked.values.filter { $0.0.verdict == .held }.count
         var html = "<h2>The paper's observations, checked by this run</h2>\n"
+        if let sweep {
+            let seeds = sweep.runs.map(\.seed)
+            let always = Observation.ids.filter { sweep.tally($0).held == seeds.count }.count
+            html += "<p>This build ran the course for \(counted(seeds.count, "seed")) (\(HTML.text(seeds.joined(separator: ", ")))); \(always) of \(Observation.ids.count) observations held in every one. The lesson pages and the verdict column show seed \(HTML.text(seeds[0])); the last column counts the verdicts over all seeds, and each seed's own site is linked from the observation pages.</p>\n"
+        }
         html += "<p>\(held) of \(Observation.ids.count) held, \(checked.values.filter { $0.0.verdict == .heldInPart }.count) held in part, \(checked.values.filter { $0.0.verdict == .didNotHold }.count) did not hold, \(Observation.ids.count - checked.count) not checked in this run.</p>\n"
-        html += "<div class=\"table-wrap\"><table class=\"observations\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">claim</th><th scope=\"col\">verdict</th><th scope=\"col\">this run</th></tr></thead>\n<tbody>\n"
+        html += "<div class=\"table-wrap\"><table class=\"observations\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">claim</th><th scope=\"col\">verdict</th><th scope=\"col\">this run</th>\(sweep == nil ? "" : "<th scope=\"col\">over the seeds</th>")</tr></thead>\n<tbody>\n"
         for id in Observation.ids {
             let claim = checked[id]?.0.claim ?? observationClaims[id] ?? ""
             let verdict = checked[id].map { Self.badge($0.0.verdict) } ?? "<span class=\"badge unchecked\">not checked</span>"
-            html += "<tr><td><a href=\"\(id).html\">\(id)</a></td><td>\(HTML.text(claim))</td><td>\(verdict)</td><td>\(HTML.text(checked[id]?.0.measured ?? ""))</td></tr>\n"
+            let spread = sweep.map { "<td>\(HTML.text($0.tally(id).text))</td>" } ?? ""
+            html += "<tr><td><a href=\"\(id).html\">\(id)</a></td><td>\(HTML.text(claim))</td><td>\(verdict)</td><td>\(HTML.text(checked[id]?.0.measured ?? ""))</td>\(spread)</tr>\n"
         }
         return html + "</tbody>\n</table></div>\n<p class=\"meta\">The same data as JSON: <a href=\"observations.json\">observations.json</a>.</p>\n"
     }
@@ -150,18 +166,20 @@ public struct SiteWriter {
         guard let (o, lesson) = found else {
             body += "<h1>\(HTML.text(id)): \(HTML.text(observationClaims[id] ?? ""))</h1>\n"
             body += "<p class=\"error-banner\">This observation was not checked in this run: no lesson of this build tests it yet.</p>\n"
+            body += acrossSeedsHTML(id)
             body += observationPager(number)
             return layout(title: "\(id) — \(courseTitle)", body: body, sidebar: sidebar(all, current: id))
         }
         body += "<h1>\(HTML.text(id)): \(HTML.text(o.claim))</h1>\n"
         let slide = SlideWriter.paperDeckSlideNumber(of: id, lessons: all)
         body += "<p class=\"slides-link meta\"><a href=\"\(SlideWriter.folderName)/\(SlideWriter.paperDeckName)#\(slide)\">This observation on a slide</a></p>\n"
-        body += "<p class=\"verdict\">Verdict: \(Self.badge(o.verdict))</p>\n"
+        body += "<p class=\"verdict\">Verdict\(sweep == nil ? "" : " for seed \(HTML.text(seed))"): \(Self.badge(o.verdict))</p>\n"
         body += "<div class=\"table-wrap\"><table>\n<tbody>\n"
         body += "<tr><th scope=\"row\">The paper</th><td>\(HTML.text(o.paper))</td></tr>\n"
         body += "<tr><th scope=\"row\">This run</th><td>\(HTML.text(o.measured))</td></tr>\n"
         body += "<tr><th scope=\"row\">Rule</th><td>\(HTML.text(o.rule))</td></tr>\n"
         body += "</tbody>\n</table></div>\n"
+        body += acrossSeedsHTML(id)
         body += "<h2>Why</h2>\n<p>\(HTML.text(o.explanation))</p>\n"
         body += "<h2>Evidence</h2>\n"
         // Cells with something to show first, then the cell that only applied the rule.
@@ -188,6 +206,35 @@ public struct SiteWriter {
         return layout(title: "\(id) — \(courseTitle)", body: body, sidebar: sidebar(all, current: id))
     }
 
+    /// The sweep's section of an observation page: how often it held, its numbers as mean with
+    /// min–max, every seed's verdict and measurement (linked to that seed's page), and charts with bands.
+    func acrossSeedsHTML(_ id: String) -> String {
+        guard let sweep else { return "" }
+        let tally = sweep.tally(id)
+        var html = "<h2 id=\"across-seeds\">Across seeds</h2>\n"
+        html += "<p>Over \(counted(tally.seeds, "seed")): <strong>\(HTML.text(tally.text))</strong>.</p>\n"
+        if let spread = sweep.measuredSpread(id), tally.seeds - tally.notChecked > 1 {
+            html += "<p>Measured, each number as its mean (min–max) over the seeds that checked it: \(HTML.text(spread.text))</p>\n"
+        } else if tally.seeds - tally.notChecked > 1 {
+            html += "<p class=\"meta\">The measured texts differ between seeds in more than their numbers, so they are shown per seed and not averaged.</p>\n"
+        }
+        html += "<div class=\"table-wrap\"><table>\n<thead><tr><th scope=\"col\">seed</th><th scope=\"col\">verdict</th><th scope=\"col\">measured</th></tr></thead>\n<tbody>\n"
+        for run in sweep.runs {
+            let o = run.observations[id]
+            let verdict = o.map { Self.badge($0.verdict) } ?? "<span class=\"badge unchecked\">not checked</span>"
+            html += "<tr><td><a href=\"\(HTML.attribute(run.folder))\(id).html\">\(HTML.text(run.seed))</a></td><td>\(verdict)</td><td>\(HTML.text(o?.measured ?? ""))</td></tr>\n"
+        }
+        html += "</tbody>\n</table></div>\n"
+        for figure in sweep.figures[id] ?? [] {
+            html += "<figure>\n<img src=\"\(HTML.attribute(figure.file))\" alt=\"\(HTML.attribute(figure.altText))\" width=\"\(figure.width)\" height=\"\(figure.height)\">\n"
+            html += "<figcaption>\(HTML.text(figure.caption))\(Self.downloadLinks(figure))</figcaption>\n</figure>\n"
+            if let data = figure.data, !data.rows.isEmpty {
+                html += "<details class=\"figure-data\"><summary>Data of the figure above (\(counted(data.rows.count, "row")))</summary>\n\(tableHTML(data))</details>\n"
+            }
+        }
+        return html
+    }
+
     func observationPager(_ number: Int) -> String {
         var html = "<nav class=\"pager\">"
         html += number > 1 ? "<a class=\"prev\" href=\"O\(number - 1).html\" rel=\"prev\">← O\(number - 1)</a>" : "<a class=\"prev\" href=\"index.html\">← Index</a>"
@@ -196,17 +243,39 @@ public struct SiteWriter {
     }
 
     func observationsJSON(_ checked: [String: (Observation, ExecutedLesson)]) throws -> Data {
+        struct SeedEntry: Encodable { var seed: String, verdict: String, measured: String }
+        struct Aggregate: Encodable {
+            var seeds: Int, held: Int, heldInPart: Int, didNotHold: Int, notChecked: Int
+            /// The measured text with each number as mean (min–max); nil when the seeds' texts differ in words.
+            var measured: String?
+            var numbers: [MeasuredSpread.Spread]?
+        }
         struct Entry: Encodable {
             var id: String, claim: String, verdict: String, paper: String, measured: String, rule: String
             var lesson: String, cell: String, profile: String, seed: String
+            /// In a sweep only: every seed's verdict and measurement, and the tally over them.
+            var seeds: [SeedEntry]? = nil
+            var aggregate: Aggregate? = nil
         }
         let entries = Observation.ids.map { id -> Entry in
-            guard let (o, lesson) = checked[id] else {
-                return Entry(id: id, claim: observationClaims[id] ?? "", verdict: "not checked", paper: "", measured: "",
-                             rule: "", lesson: "", cell: "", profile: profile, seed: seed)
+            var entry: Entry
+            if let (o, lesson) = checked[id] {
+                entry = Entry(id: id, claim: o.claim, verdict: o.verdict.rawValue, paper: o.paper, measured: o.measured, rule: o.rule,
+                              lesson: lesson.lesson.id, cell: o.cellLabel, profile: profile, seed: seed)
+            } else {
+                entry = Entry(id: id, claim: observationClaims[id] ?? "", verdict: "not checked", paper: "", measured: "",
+                              rule: "", lesson: "", cell: "", profile: profile, seed: seed)
             }
-            return Entry(id: id, claim: o.claim, verdict: o.verdict.rawValue, paper: o.paper, measured: o.measured, rule: o.rule,
-                         lesson: lesson.lesson.id, cell: o.cellLabel, profile: profile, seed: seed)
+            if let sweep {
+                entry.seeds = sweep.runs.map { run in
+                    let o = run.observations[id]
+                    return SeedEntry(seed: run.seed, verdict: o?.verdict.rawValue ?? "not checked", measured: o?.measured ?? "")
+                }
+                let t = sweep.tally(id), spread = sweep.measuredSpread(id)
+                entry.aggregate = Aggregate(seeds: t.seeds, held: t.held, heldInPart: t.heldInPart, didNotHold: t.didNotHold,
+                                            notChecked: t.notChecked, measured: spread?.text, numbers: spread?.numbers)
+            }
+            return entry
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

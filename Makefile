@@ -5,7 +5,7 @@ PROFILE ?= quick
 # A folder of real datasets that cannot ship (Location, full MNIST), e.g. DATA_DIR=../shared/data.
 DATA_DIR ?=
 
-.PHONY: lessons test deps clean check-site fuzz
+.PHONY: lessons test test-slurm deps clean check-site fuzz
 
 ## Build the course, run every lesson and write the site to $(SITE)/.
 lessons: deps
@@ -16,6 +16,11 @@ lessons: deps
 test: deps
 	SWIFT="$(SWIFT)" .ci/build-without-warnings
 	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" $(SWIFT) test
+
+## The Slurm executor on a one-node Slurm cluster started on loopback (installs Slurm if missing):
+## the smoke course for two seeds locally and on Slurm, a task that fails twice, Ctrl-C.
+test-slurm: deps
+	SWIFT="$(SWIFT)" .ci/test-slurm
 
 deps:
 	@.ci/install-deps

@@ -40,6 +40,18 @@ struct Build: ParsableCommand {
     static let requiredAssets = ["style.css", "slides.css", "slides.js"]
 
     func validate() throws {
+        if executor == .slurm {
+            guard let sharedDirectory else {
+                throw ValidationError("--executor slurm needs --shared-dir: a folder every node of the cluster sees")
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: sharedDirectory, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("the shared folder '\(sharedDirectory)' does not exist or is not a folder")
+            }
+        } else if sharedDirectory != nil || !slurmArguments.isEmpty {
+            throw ValidationError("--shared-dir and --slurm-arg only go with --executor slurm")
+        }
+        guard slurmPoll > 0 && slurmPoll.isFinite else { throw ValidationError("--slurm-poll takes a number of seconds greater than 0") }
         if let seeds {
             guard options.seed == nil else { throw ValidationError("give --seed or --seeds, not both") }
             _ = try SeedList.parse(seeds)
@@ -56,6 +68,30 @@ struct Build: ParsableCommand {
 
     /// The seeds to run: `--seeds`, or the one seed of `--seed` (or its default).
     var seedList: [UInt64] { (try? seeds.map(SeedList.parse))??.seeds ?? [options.settings.seed] }
+
+    enum ExecutorKind: String, ExpressibleByArgument, CaseIterable { case local, slurm }
+
+    @Option(help: "Where lessons run: local (child processes here, --jobs at a time) or slurm (one task of a Slurm job array per lesson and seed; needs --shared-dir).")
+    var executor = ExecutorKind.local
+
+    @Option(name: .customLong("shared-dir"), help: ArgumentHelp("With --executor slurm: a folder every node of the cluster sees, for the job's files and results.", valueName: "folder"))
+    var sharedDirectory: String?
+
+    @Option(name: .customLong("slurm-arg"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("With --executor slurm: an option passed to sbatch as it is (repeatable): --slurm-arg=--partition=short --slurm-arg=--account=cs123 --slurm-arg=--time=2:00:00.", valueName: "option"))
+    var slurmArguments: [String] = []
+
+    @Option(name: .customLong("slurm-poll"), help: ArgumentHelp("With --executor slurm: seconds between looks at the queue.", valueName: "seconds"))
+    var slurmPoll: Double = 5
+
+    /// Where this build's lessons run.
+    var lessonExecutor: any LessonExecutor {
+        switch executor {
+        case .local: LocalExecutor(jobs: options.jobs)
+        case .slurm: SlurmExecutor(sharedFolder: URL(fileURLWithPath: sharedDirectory ?? ".").standardizedFileURL,
+                                   sbatchArguments: slurmArguments, pollInterval: slurmPoll)
+        }
+    }
 
     @Flag(help: "Run every lesson, even those whose results are still valid (trained models are still reused).")
     var force = false
@@ -88,7 +124,7 @@ struct Build: ParsableCommand {
                 return CourseRun(settings: seeded, previousSite: reuseFrom.map(inside), staging: inside(publisher.staging),
                                  publishedAs: inside(destination))
             }
-            let ran = try CourseRun.run(runs, lessons, executor: LocalExecutor(jobs: settings.jobs))
+            let ran = try CourseRun.run(runs, lessons, executor: lessonExecutor)
             // A build of some lessons keeps the rest of the course as the previous site had it.
             outcomes = try zip(runs, ran).map { run, outcome in
                 options.lessons.isEmpty ? outcome

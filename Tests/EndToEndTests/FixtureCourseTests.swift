@@ -311,6 +311,53 @@ extension FixtureCourseTests {
         }
     }
 
+    func testASweepOverTwoSeedsWritesEachSeedsSiteAndTheSpreadAndReusesBothNextTime() throws {
+        try assertFixtureBuilds()
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        let arguments = ["build", "--output", site.path, "--lesson", "01-passes", "--seeds", "7,8", "--jobs", "2"]
+        let first = try runCommand(Self.binary, arguments, in: Self.course)
+        XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertTrue(first.stdout.contains("Built 2 lessons") && first.stdout.contains("(2 seeds)"), first.stdout)
+        XCTAssertTrue(first.stderr.contains("01-passes, seed 8: running"), first.stderr)
+        for page in ["01-passes.html", "seeds/8/01-passes.html", "seeds/8/O1.html", "seeds/8/assets/style.css"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent(page).path), page)
+        }
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("This build ran the course for 2 seeds (7, 8)"), index)
+        let o1 = try String(contentsOf: site.appendingPathComponent("O1.html"), encoding: .utf8)
+        XCTAssertTrue(o1.contains("held in 0 of 2 seeds; not checked in 2"), o1)
+        XCTAssertTrue(o1.contains("<a href=\"seeds/8/O1.html\">8</a>"), o1)
+        let seedPage = try String(contentsOf: site.appendingPathComponent("seeds/8/01-passes.html"), encoding: .utf8)
+        XCTAssertTrue(seedPage.contains("This site is seed 8 of a build over the seeds 7,8."), seedPage)
+        XCTAssertTrue(seedPage.contains("seed 8"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: site.appendingPathComponent("observations.json"))) as? [[String: Any]])
+        XCTAssertEqual((json[0]["seeds"] as? [[String: String]])?.map { $0["seed"]! }, ["7", "8"])
+
+        let again = try runCommand(Self.binary, arguments, in: Self.course)
+        XCTAssertEqual(again.status, 0, again.output)
+        XCTAssertTrue(again.stdout.contains("0 ran, 2 reused unchanged"), again.stdout)
+    }
+
+    func testSweepAndExecutorOptionsThatCannotWorkAreRefusedBeforeAnythingRuns() throws {
+        try assertFixtureBuilds()
+        let cases: [(arguments: [String], message: String)] = [
+            (["build", "--seed", "1", "--seeds", "2,3"], "give --seed or --seeds, not both"),
+            (["build", "--seeds", "9-1"], "the range '9-1' runs backwards; write 1-9"),
+            (["build", "--seeds", "1,x"], "'x' is not a seed"),
+            (["build", "--executor", "slurm"], "--executor slurm needs --shared-dir"),
+            (["build", "--executor", "slurm", "--shared-dir", "/no/such/folder"], "the shared folder '/no/such/folder' does not exist"),
+            (["build", "--shared-dir", "/tmp"], "--shared-dir and --slurm-arg only go with --executor slurm"),
+            (["build", "--executor", "cloud"], "cloud"),
+        ]
+        for (arguments, message) in cases {
+            let result = try runCommand(Self.binary, arguments, in: Self.course)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("running"), "\(arguments): refused before any lesson ran")
+        }
+    }
+
     func testEveryInputOfALessonsResultsDecidesWhetherItRunsAgain() throws {
         try assertFixtureBuilds()
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("reuse-\(UUID().uuidString)")

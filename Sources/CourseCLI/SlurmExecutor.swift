@@ -200,13 +200,10 @@ struct SlurmExecutor: LessonExecutor {
         /// Each unit's state in the queue ("PENDING", "RUNNING", …); a unit not listed has left the
         /// queue. Nil when squeue cannot be read.
         func listing() -> [Int: String]? {
-            let (status, out, _) = Command.run("squeue", ["-h", "-r", "-j", jobIDs.joined(separator: ","), "-o", "%i %T"])
-            // squeue may fail for a job that has left the queue entirely: then nothing is listed.
-            if status != 0 && !out.isEmpty { return nil }
-            if status != 0 {
-                let (again, _, _) = Command.run("squeue", ["-h", "-o", "%i"])
-                if again != 0 { return nil }
-            }
+            // All of this user's tasks, one per line: asking for the job ids instead fails once a job
+            // has left Slurm's memory, which would hide the tasks of the jobs still running.
+            let (status, out, _) = Command.run("squeue", ["-h", "-r", "--me", "-o", "%i %T"])
+            guard status == 0 else { return nil }
             var states: [Int: String] = [:]
             for line in out.split(separator: "\n") {
                 let parts = line.split(separator: " ")

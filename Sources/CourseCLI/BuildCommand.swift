@@ -48,6 +48,9 @@ struct Build: ParsableCommand {
             guard FileManager.default.fileExists(atPath: sharedDirectory, isDirectory: &isFolder), isFolder.boolValue else {
                 throw ValidationError("the shared folder '\(sharedDirectory)' does not exist or is not a folder")
             }
+            guard options.jobs == 1 else {
+                throw ValidationError("--jobs does not apply to --executor slurm: Slurm runs as many of the tasks at once as the cluster gives it")
+            }
         } else if sharedDirectory != nil || !slurmArguments.isEmpty {
             throw ValidationError("--shared-dir and --slurm-arg only go with --executor slurm")
         }
@@ -99,6 +102,25 @@ struct Build: ParsableCommand {
     @Flag(help: "After the build, print each lesson's time split into data, training, attacking, synthesis, drawing and the rest, and the slowest cells.")
     var timings = false
 
+    /// Where the previous site keeps a seed's results: the folder whose manifests say they were made
+    /// with that seed (the top of the site, or `seeds/<seed>/`), else `usually` (where this build
+    /// puts that seed). A sweep whose seeds were reordered still finds each seed's results.
+    static func previousSite(ofSeed seed: UInt64, in site: URL, usually folder: String) -> URL {
+        let fm = FileManager.default
+        let candidates = [site, site.appendingPathComponent("seeds/\(seed)")]
+        for candidate in candidates {
+            let lessons = (try? fm.contentsOfDirectory(atPath: candidate.path)) ?? []
+            for lesson in lessons.sorted() {
+                let file = candidate.appendingPathComponent(lesson).appendingPathComponent("manifest.json")
+                guard let data = try? Data(contentsOf: file),
+                      let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data), let recorded = manifest.seed else { continue }
+                if recorded == String(seed) { return candidate }
+                break
+            }
+        }
+        return folder.isEmpty ? site : site.appendingPathComponent(folder)
+    }
+
     func run() throws {
         let course = Course.current
         // Never reuse or run lesson code older than the lesson files: rebuild first when they changed.
@@ -116,26 +138,28 @@ struct Build: ParsableCommand {
             let reuseFrom = (force || options.noCache) ? nil : destination
             // One run per seed: the first (the primary) at the top of the site, every other in seeds/<seed>/.
             let seeds = seedList
-            let runs = seeds.enumerated().map { i, seed -> CourseRun in
+            let folders = seeds.indices.map { SeedSweep.folder(ofSeed: String(seeds[$0]), primary: $0 == 0) }
+            func inside(_ site: URL, _ folder: String) -> URL { folder.isEmpty ? site : site.appendingPathComponent(folder) }
+            let runs = seeds.indices.map { i -> CourseRun in
                 var seeded = settings
-                seeded.seed = seed
-                let folder = i == 0 ? "" : SeedSweep.folder(ofSeed: String(seed))
-                func inside(_ site: URL) -> URL { folder.isEmpty ? site : site.appendingPathComponent(folder) }
-                return CourseRun(settings: seeded, previousSite: reuseFrom.map(inside), staging: inside(publisher.staging),
-                                 publishedAs: inside(destination))
+                seeded.seed = seeds[i]
+                return CourseRun(settings: seeded,
+                                 previousSite: reuseFrom.map { Self.previousSite(ofSeed: seeds[i], in: $0, usually: folders[i]) },
+                                 staging: inside(publisher.staging, folders[i]), publishedAs: inside(destination, folders[i]))
             }
             let ran = try CourseRun.run(runs, lessons, executor: lessonExecutor)
             // A build of some lessons keeps the rest of the course as the previous site had it.
-            outcomes = try zip(runs, ran).map { run, outcome in
-                options.lessons.isEmpty ? outcome
-                    : try CourseRun(settings: run.settings, previousSite: run.publishedAs, staging: run.staging)
-                        .keepingTheRest(of: course.lessons, outcome)
+            outcomes = try runs.indices.map { i in
+                options.lessons.isEmpty ? ran[i]
+                    : try CourseRun(settings: runs[i].settings,
+                                    previousSite: Self.previousSite(ofSeed: seeds[i], in: destination, usually: folders[i]),
+                                    staging: runs[i].staging)
+                        .keepingTheRest(of: course.lessons, ran[i])
             }
             var sweep: SeedSweep?
             if runs.count > 1 {
-                var all = SeedSweep(runs: zip(seeds.indices, outcomes).map { i, outcome in
-                    SeedSweep.Run(seed: String(seeds[i]), folder: i == 0 ? "" : SeedSweep.folder(ofSeed: String(seeds[i])),
-                                  lessons: outcome.executed)
+                var all = SeedSweep(runs: seeds.indices.map { i in
+                    SeedSweep.Run(seed: String(seeds[i]), folder: folders[i], lessons: outcomes[i].executed)
                 })
                 all.figures = try SweepFigures.draw(all, into: publisher.staging)
                 sweep = all
@@ -147,8 +171,7 @@ struct Build: ParsableCommand {
                 if i == 0 {
                     writer.sweep = sweep
                 } else {
-                    writer.sweepBanner = ("This site is seed \(run.settings.seed) of a build over the seeds \(SeedList(seeds)).",
-                                          "The observations over all seeds", "../../index.html")
+                    writer.sweepBanner = SeedSweep.Banner(seed: String(seeds[i]), seeds: seeds.map(String.init))
                 }
                 do {
                     try writer.write(outcomes[i].executed, to: run.staging, assets: assetsFolder)
@@ -162,8 +185,10 @@ struct Build: ParsableCommand {
                 throw CLIError("the new site has \(broken.count) broken internal links or images, so the previous site was kept:\n" + broken.prefix(20).joined(separator: "\n"))
             }
             try Interruption.shared.check()
-            let folders = runs.indices.map { $0 == 0 ? "" : SeedSweep.folder(ofSeed: String(seeds[$0])) }
-            try publisher.publish(pages: folders.flatMap { folder in ["index.html"] + outcomes[0].executed.map { folder + "\($0.lesson.id).html" } })
+            // Every seed's site must be whole: its front page and every lesson page it shows.
+            try publisher.publish(pages: zip(folders, outcomes).flatMap { folder, outcome in
+                [folder + "index.html"] + outcome.executed.map { folder + $0.pageName }
+            })
         } catch let interrupted as Interrupted {
             publisher.discard()
             log("Stopped: \(interrupted). The lesson processes were ended and the unfinished site removed; \(destination.path) is as it was.")
@@ -179,6 +204,8 @@ struct Build: ParsableCommand {
         let executed = outcomes.flatMap { outcome in outcome.executed.filter { !outcome.kept.contains($0.lesson.id) } }
         let reused = outcomes.flatMap(\.reused), kept = outcomes.flatMap(\.kept)
         let failed = executed.filter { $0.manifest.status == .failed }
+        /// A failed lesson's name in the summary: with its seed when the build ran several.
+        func named(_ e: ExecutedLesson) -> String { outcomes.count > 1 ? "\(e.lesson.id) seed \(e.manifest.seed ?? "?")" : e.lesson.id }
         let index = destination.appendingPathComponent("index.html").path
         let time = String(format: "%.1f", Date().timeIntervalSince(started))
         let ran = executed.count - reused.count
@@ -188,14 +215,15 @@ struct Build: ParsableCommand {
         if !kept.isEmpty { notes.append("\(counted(kept.count, "other lesson")) kept from the previous site") }
         let cachedNote = notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"
         if timings {
-            for outcome in outcomes {
+            for (outcome, seed) in zip(outcomes, seedList) {
+                if outcomes.count > 1 { print("Seed \(seed):") }
                 print(TimingReport.text(outcome.executed.filter { !outcome.kept.contains($0.lesson.id) }, reused: Set(outcome.reused)))
             }
         }
         if failed.isEmpty {
             print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): all passed. Site: \(index)")
         } else {
-            print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): \(executed.count - failed.count) passed, \(failed.count) failed (\(failed.map { $0.lesson.id }.joined(separator: ", "))). Site: \(index)")
+            print("Built \(counted(executed.count, "lesson")) in \(time) s\(cachedNote): \(executed.count - failed.count) passed, \(failed.count) failed (\(failed.map(named).joined(separator: ", "))). Site: \(index)")
             throw ExitCode(1)
         }
     }

@@ -5,7 +5,7 @@ import MachineLearning
 import SiteWriter
 
 /// What a build is asked to do, beyond which lessons: the settings every lesson process sees.
-struct RunSettings {
+struct RunSettings: Codable {
     var profile: RunProfile = .quick
     var seed: UInt64 = 2017
     /// The user's folder of real datasets (`--data-dir`), if any.

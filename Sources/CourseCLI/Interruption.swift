@@ -37,12 +37,23 @@ final class Interruption: @unchecked Sendable {
     }
 
     private func receive(_ number: Int32) {
-        let again = lock.withLock { () -> Bool in
+        let (again, last) = lock.withLock { () -> (Bool, (() -> Void)?) in
             defer { if received == nil { received = number } }
             for group in groups { kill(-group, SIGKILL) }
-            return received != nil
+            return (received != nil, lastWords)
         }
-        if again { _exit(128 + number) }
+        if again {
+            last?()
+            _exit(128 + number)
+        }
+    }
+
+    private var lastWords: (() -> Void)?
+
+    /// What must still happen when a second signal exits at once (cancel a Slurm job array, say):
+    /// it runs on the signal's thread just before the exit, so it must be quick. Nil clears it.
+    func beforeImmediateExit(_ action: (() -> Void)?) {
+        lock.withLock { lastWords = action }
     }
 
     /// The signal received, if any.

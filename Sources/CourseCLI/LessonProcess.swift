@@ -122,6 +122,7 @@ enum LessonProcess {
         var manifest = ManifestAssembler.assemble(lesson: lesson, events: events, stdout: stdout, stderr: stderr,
                                                   exit: exit, stop: stop, forgedLines: forged, seconds: seconds)
         manifest.profile = settings.profile.rawValue
+        manifest.seed = String(settings.seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifestFile = figures.appendingPathComponent("manifest.json")

@@ -3,38 +3,41 @@ import Foundation
 import LessonCore
 import LessonRuntime
 
-/// One task of a Slurm job array (see `SlurmExecutor`): runs entry `index` of `units.json` as a
-/// local build would (a child process, the same time limits) and marks it done.
+/// One task of a Slurm job array (see `SlurmExecutor`): runs unit `unit` of `units.json` as a local
+/// build would (a child process, the same time limits), into the attempt's result folder, and marks
+/// it done.
 struct RunTask: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run-task", shouldDisplay: false)
 
     @Argument var units: String
-    @Argument var index: Int
+    @Argument var unit: Int
+    @Argument var attempt: Int
 
     func run() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: units))
-        let tasks = try JSONDecoder().decode([SlurmExecutor.Task].self, from: data)
-        guard tasks.indices.contains(index) else { throw CLIError("\(units) has no task \(index)") }
-        let task = tasks[index]
-        guard let settings = task.settings else { throw CLIError("task \(index): unknown profile '\(task.profile)'") }
-        guard let compiled = Course.current.lesson(id: task.lessonID) else {
-            throw CLIError("task \(index): this build of the course has no lesson '\(task.lessonID)'")
+        let file = URL(fileURLWithPath: units)
+        let specs = try JSONDecoder().decode([SlurmExecutor.TaskSpec].self, from: Data(contentsOf: file))
+        guard specs.indices.contains(unit) else { throw CLIError("\(units) has no unit \(unit)") }
+        let spec = specs[unit]
+        guard let compiled = Course.current.lesson(id: spec.lessonID) else {
+            throw CLIError("unit \(unit): this build of the course has no lesson '\(spec.lessonID)'")
         }
-        guard FileManager.default.changeCurrentDirectoryPath(task.courseDirectory) else {
-            throw CLIError("task \(index): cannot enter the course folder \(task.courseDirectory) on this node")
+        guard FileManager.default.changeCurrentDirectoryPath(spec.courseDirectory) else {
+            throw CLIError("unit \(unit): cannot enter the course folder \(spec.courseDirectory) on this node")
         }
-        let results = URL(fileURLWithPath: task.results)
+        // The environment the build started with (model cache, data paths), whatever the node's is.
+        for (name, value) in spec.environment { setenv(name, value, 1) }
+        let results = SlurmExecutor.results(in: file.deletingLastPathComponent(), unit: unit, attempt: attempt)
         try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
         Interruption.shared.install()
         let lesson = try compiled.parsed()
-        print("lessons run-task \(index): \(lesson.id), profile \(task.profile), seed \(task.seed), on \(ProcessInfo.processInfo.hostName)")
-        let manifest = try LessonProcess.run(lesson: lesson, siteFolder: results, settings: settings, tagOutput: true,
-                                             logShownAs: task.logShownAs)
-        print("lessons run-task \(index): \(manifest.status.rawValue) in \(String(format: "%.1f", manifest.seconds)) s")
-        // Last: the parent takes the result only once this file is there.
-        guard FileManager.default.createFile(atPath: results.appendingPathComponent(SlurmExecutor.doneFile).path,
-                                             contents: Data(manifest.status.rawValue.utf8)) else {
-            throw WriteFailure(path: results.appendingPathComponent(SlurmExecutor.doneFile).path, errno: errno)
+        print("lessons run-task: unit \(unit) (attempt \(attempt)): \(lesson.id), profile \(spec.settings.profile.rawValue), seed \(spec.settings.seed), on \(ProcessInfo.processInfo.hostName)")
+        let manifest = try LessonProcess.run(lesson: lesson, siteFolder: results, settings: spec.settings, tagOutput: true,
+                                             logShownAs: spec.logShownAs)
+        print("lessons run-task: \(manifest.status.rawValue) in \(String(format: "%.1f", manifest.seconds)) s")
+        // Last: the build takes the result only once this file is there.
+        let done = results.appendingPathComponent(SlurmExecutor.doneFile)
+        guard FileManager.default.createFile(atPath: done.path, contents: Data(manifest.status.rawValue.utf8)) else {
+            throw WriteFailure(path: done.path, errno: errno)
         }
     }
 }

@@ -21,6 +21,8 @@ public struct OutputManifest: Codable, Equatable, Sendable {
     public var observations: [Observation] = []
     /// The run profile (smoke, quick, paper) and the course seed.
     public var profile: String = ""
+    /// The seed the lesson ran with (nil in manifests written before seeds were recorded).
+    public var seed: String? = nil
     /// Set when a build of other lessons (`--lesson`) kept these results from an earlier build that
     /// differs from the current one (the lesson's text, the settings or the course's code): what the
     /// page says about them.

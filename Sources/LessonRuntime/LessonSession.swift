@@ -28,7 +28,7 @@ public enum RunEvent: Codable, Equatable, Sendable {
 /// The run profile: `smoke` (tiny sizes, seconds per lesson; what the test suite runs), `quick` (the
 /// default: sized so every observation has enough data to show its effect on a 2-core laptop) or
 /// `paper` (the paper's sizes). The same cells run in every profile; only sizes change.
-public enum RunProfile: String, CaseIterable, Sendable {
+public enum RunProfile: String, CaseIterable, Sendable, Codable {
     case smoke, quick, paper
 
     /// Read from `MIL_PROFILE`, which `lessons build --profile` sets for each lesson process.

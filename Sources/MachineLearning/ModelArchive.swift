@@ -63,7 +63,9 @@ public enum ModelArchive {
     }
 
     public static func save(_ model: SavedModel, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        // Host, process and a random part: nodes of a cluster sharing the cache can have the same pid.
+        let unique = "\(ProcessInfo.processInfo.hostName).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(unique).tmp")
         try encode(model).write(to: temporary)
         // rename(2) replaces the destination atomically: readers see the old file or the new one.
         guard rename(temporary.path, url.path) == 0 else {

@@ -19,10 +19,17 @@ public struct SeedSweep: Sendable {
             self.lessons = lessons
         }
 
-        /// The observations this seed's run checked, by id.
+        /// Whether a lesson's results are this seed's own, made by this build's settings: results a
+        /// build of other lessons kept from an earlier build (other settings, text or code) or made
+        /// with another seed are not, and are left out of the sweep's counts.
+        func isOwn(_ lesson: ExecutedLesson) -> Bool {
+            lesson.manifest.keptNote == nil && (lesson.manifest.seed.map { $0 == seed } ?? true)
+        }
+
+        /// The observations this seed's own results checked, by id.
         var observations: [String: Observation] {
             var found: [String: Observation] = [:]
-            for lesson in lessons { for o in lesson.manifest.observations { found[o.id] = o } }
+            for lesson in lessons where isOwn(lesson) { for o in lesson.manifest.observations { found[o.id] = o } }
             return found
         }
     }
@@ -37,20 +44,41 @@ public struct SeedSweep: Sendable {
         self.figures = figures
     }
 
-    /// The folder of a seed's own site inside the sweep's.
-    public static func folder(ofSeed seed: String) -> String { "seeds/\(seed)/" }
+    /// The folder of a seed's own site inside the sweep's: "" for the primary seed (the first),
+    /// "seeds/<seed>/" for the others.
+    public static func folder(ofSeed seed: String, primary: Bool) -> String { primary ? "" : "seeds/\(seed)/" }
+    /// From a seed's own site back to the sweep's.
+    static let backToSweep = "../../"
+
+    /// What the line atop a seed's own site says: which seed, of which sweep.
+    public struct Banner: Sendable {
+        public var seed: String
+        public var seeds: [String]
+        public init(seed: String, seeds: [String]) { self.seed = seed; self.seeds = seeds }
+    }
 
     /// How often an observation held, in part, or not, over the sweep's seeds.
     public struct Tally: Equatable, Sendable {
-        public var held = 0, heldInPart = 0, didNotHold = 0, notChecked = 0
-        public var seeds: Int { held + heldInPart + didNotHold + notChecked }
+        public var held = 0, heldInPart = 0, didNotHold = 0
+        /// Seeds in which the lesson that checks it failed before it could.
+        public var lessonFailed = 0
+        /// Seeds whose results for that lesson are not this build's (kept from an earlier build).
+        public var notThisBuild = 0
+        /// Seeds in which nothing checked it.
+        public var notChecked = 0
+        public var seeds: Int { held + heldInPart + didNotHold + lessonFailed + notThisBuild + notChecked }
+        /// The seeds that gave a verdict.
+        public var checked: Int { held + heldInPart + didNotHold }
 
-        /// "held in 9 of 10 seeds; held in part in 1".
+        /// "held in 9 of 10 seeds; held in part in 1", "not checked in any of the 2 seeds".
         public var text: String {
+            if checked == 0 && lessonFailed == 0 && notThisBuild == 0 { return "not checked in any of the \(counted(seeds, "seed"))" }
             var text = "held in \(held) of \(counted(seeds, "seed"))"
             var rest: [String] = []
             if heldInPart > 0 { rest.append("held in part in \(heldInPart)") }
             if didNotHold > 0 { rest.append("did not hold in \(didNotHold)") }
+            if lessonFailed > 0 { rest.append("its lesson failed in \(lessonFailed)") }
+            if notThisBuild > 0 { rest.append("kept from an earlier build in \(notThisBuild), not counted") }
             if notChecked > 0 { rest.append("not checked in \(notChecked)") }
             if !rest.isEmpty { text += "; " + rest.joined(separator: ", ") }
             return text
@@ -59,12 +87,21 @@ public struct SeedSweep: Sendable {
 
     public func tally(_ id: String) -> Tally {
         var tally = Tally()
+        // The lesson that checks it, as any seed's run recorded.
+        let checker = runs.lazy.flatMap { $0.lessons.flatMap(\.manifest.observations) }.first { $0.id == id }?.lessonID
         for run in runs {
-            switch run.observations[id]?.verdict {
-            case .held: tally.held += 1
-            case .heldInPart: tally.heldInPart += 1
-            case .didNotHold: tally.didNotHold += 1
-            case nil: tally.notChecked += 1
+            if let verdict = run.observations[id]?.verdict {
+                switch verdict {
+                case .held: tally.held += 1
+                case .heldInPart: tally.heldInPart += 1
+                case .didNotHold: tally.didNotHold += 1
+                }
+            } else if let lesson = run.lessons.first(where: { $0.lesson.id == checker }) {
+                if !run.isOwn(lesson) { tally.notThisBuild += 1 }
+                else if lesson.manifest.status == .failed { tally.lessonFailed += 1 }
+                else { tally.notChecked += 1 }
+            } else {
+                tally.notChecked += 1
             }
         }
         return tally
@@ -85,6 +122,8 @@ public struct MeasuredSpread: Equatable, Sendable {
         public var mean: Double
         public var min: Double
         public var max: Double
+        /// How many texts (seeds) the number came from.
+        public var count: Int
     }
 
     /// The summary text.
@@ -95,7 +134,7 @@ public struct MeasuredSpread: Equatable, Sendable {
     /// Nil for no texts, or for texts whose words differ (the numbers cannot be paired up).
     public init?(_ texts: [String]) {
         guard !texts.isEmpty else { return nil }
-        let parsed = texts.map(Self.split)
+        let parsed = texts.map { Self.split(Self.signedChanges($0)) }
         guard parsed.allSatisfy({ $0.words == parsed[0].words }) else { return nil }
         var text = ""
         var numbers: [Spread] = []
@@ -106,7 +145,7 @@ public struct MeasuredSpread: Equatable, Sendable {
             let values = column.map(\.value)
             let low = values.min()!, high = values.max()!
             let mean = values.reduce(0, +) / Double(values.count)
-            numbers.append(Spread(mean: mean, min: low, max: high))
+            numbers.append(Spread(mean: mean, min: low, max: high, count: values.count))
             if low == high {
                 text += column[0].text
             } else {
@@ -123,6 +162,18 @@ public struct MeasuredSpread: Equatable, Sendable {
     }
 
     struct Number { var text: String; var value: Double; var decimals: Int }
+
+    /// `dropText`'s words made comparable: "a gain of 0.015" is "a drop of -0.015" and "no change"
+    /// "a drop of 0.000", so seeds whose change went either way still pair up.
+    static func signedChanges(_ text: String) -> String {
+        var text = text.replacingOccurrences(of: "no change", with: "a drop of 0.000")
+        while let range = text.range(of: "a gain of ") {
+            let after = text[range.upperBound...]
+            guard let first = after.first, first.isNumber else { break }
+            text.replaceSubrange(range, with: "a drop of -")
+        }
+        return text
+    }
 
     /// The text cut at its numbers: `words` has one more element than `numbers` (the text before
     /// each number, then what follows the last). A number is digits with an optional decimal part and
@@ -149,6 +200,9 @@ public struct MeasuredSpread: Equatable, Sendable {
             }
             var j = signed ? i + 1 : i
             while j < chars.count, chars[j].isASCII, chars[j].isNumber { j += 1 }
+            // Thousands separators: 12,000 is one number (a comma then exactly three digits).
+            func digit(_ k: Int) -> Bool { k < chars.count && chars[k].isASCII && chars[k].isNumber }
+            while j < chars.count, chars[j] == ",", digit(j + 1), digit(j + 2), digit(j + 3), !digit(j + 4) { j += 4 }
             var decimals = 0
             if j + 1 < chars.count, chars[j] == ".", chars[j + 1].isASCII, chars[j + 1].isNumber {
                 j += 1
@@ -161,7 +215,7 @@ public struct MeasuredSpread: Equatable, Sendable {
                 continue
             }
             let literal = String(chars[i..<j])
-            let value = Double(literal.replacingOccurrences(of: "−", with: "-")) ?? 0
+            let value = Double(literal.replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: ",", with: "")) ?? 0
             words.append(word)
             word = ""
             numbers.append(Number(text: literal, value: value, decimals: decimals))

@@ -31,7 +31,7 @@ public struct SiteWriter {
     /// observation's verdicts and numbers over the seeds.
     public var sweep: SeedSweep?
     /// For one seed's site inside a sweep: a line atop every page that leads back to the sweep.
-    public var sweepBanner: (text: String, linkText: String, href: String)?
+    public var sweepBanner: SeedSweep.Banner?
 
     public init(courseTitle: String, courseSummary: String, profile: String = "", seed: String = "",
                 observationClaims: [String: String] = [:]) {
@@ -114,7 +114,7 @@ public struct SiteWriter {
 
     var sweepBannerHTML: String {
         guard let b = sweepBanner else { return "" }
-        return "<p class=\"kept-banner\" role=\"note\">\(HTML.text(b.text)) <a href=\"\(HTML.attribute(b.href))\">\(HTML.text(b.linkText))</a></p>\n"
+        return "<p class=\"sweep-banner\" role=\"note\">This site is seed \(HTML.text(b.seed)) of a build over the seeds \(HTML.text(b.seeds.joined(separator: ", "))). <a href=\"\(SeedSweep.backToSweep)index.html\">The observations over all seeds</a></p>\n"
     }
 
     func sidebar(_ lessons: [ExecutedLesson], current: String?) -> String {
@@ -165,7 +165,9 @@ public struct SiteWriter {
         var body = ""
         guard let (o, lesson) = found else {
             body += "<h1>\(HTML.text(id)): \(HTML.text(observationClaims[id] ?? ""))</h1>\n"
-            body += "<p class=\"error-banner\">This observation was not checked in this run: no lesson of this build tests it yet.</p>\n"
+            body += sweep == nil
+                ? "<p class=\"error-banner\">This observation was not checked in this run: no lesson of this build tests it yet.</p>\n"
+                : "<p class=\"error-banner\">This observation was not checked in the run of seed \(HTML.text(seed)), the one the lesson pages show; the other seeds are below.</p>\n"
             body += acrossSeedsHTML(id)
             body += observationPager(number)
             return layout(title: "\(id) — \(courseTitle)", body: body, sidebar: sidebar(all, current: id))

@@ -23,12 +23,19 @@ final class MeasuredSpreadTests: XCTestCase {
         XCTAssertEqual(words, ["O8 on Purchase-100 with L2 1e-6 and ", " at 2x"])
     }
 
+    func testDropsAndGainsPairUpAsSignedChangesAndThousandsAreOneNumber() throws {
+        let spread = try XCTUnwrap(MeasuredSpread(["12,000 records: a drop of 0.010", "12,000 records: a gain of 0.020", "12,000 records: no change"]))
+        XCTAssertEqual(spread.text, "12,000 records: a drop of -0.003 (-0.020–0.010)")
+        XCTAssertEqual(spread.numbers.map(\.count), [3, 3])
+        XCTAssertEqual(spread.numbers[0].mean, 12000)
+    }
+
     func testWholeNumbersThatVaryGetADecimalInTheirMean() throws {
         XCTAssertEqual(try XCTUnwrap(MeasuredSpread(["held 14 of 17", "held 15 of 17"])).text, "held 14.5 (14–15) of 17")
     }
 
     func testTextsThatDifferInWordsAreNotAveraged() {
-        XCTAssertNil(MeasuredSpread(["a drop of 0.010", "a gain of 0.010"]))
+        XCTAssertNil(MeasuredSpread(["precision 0.5", "recall 0.5"]))
         XCTAssertNil(MeasuredSpread(["precision 0.5", "precision 0.5 / 0.6"]))
         XCTAssertNil(MeasuredSpread([]))
     }
@@ -45,6 +52,7 @@ final class SeedSweepPageTests: XCTestCase {
                                              measured: "precision \(precision) for K = 100", rule: "held if it rises",
                                              verdict: verdict, explanation: "Fewer records per class.",
                                              lessonID: lesson.id, cellLabel: "classes", evidenceCells: ["classes"])]
+        manifest.seed = seed
         return SeedSweep.Run(seed: seed, folder: folder, lessons: [ExecutedLesson(lesson: lesson, manifest: manifest)])
     }
 
@@ -53,7 +61,7 @@ final class SeedSweepPageTests: XCTestCase {
                     try run(seed: "1", folder: "seeds/1/", verdict: .heldInPart, precision: "0.800")]
         XCTAssertEqual(SeedSweep(runs: runs).tally("O2"), SeedSweep.Tally(held: 1, heldInPart: 1))
         XCTAssertEqual(SeedSweep(runs: runs).tally("O2").text, "held in 1 of 2 seeds; held in part in 1")
-        XCTAssertEqual(SeedSweep(runs: runs).tally("O1").text, "held in 0 of 2 seeds; not checked in 2")
+        XCTAssertEqual(SeedSweep(runs: runs).tally("O1").text, "not checked in any of the 2 seeds")
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sweep-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -83,6 +91,20 @@ final class SeedSweepPageTests: XCTestCase {
         XCTAssertEqual(aggregate["held"] as? Int, 1)
         XCTAssertEqual(aggregate["heldInPart"] as? Int, 1)
         XCTAssertEqual(aggregate["measured"] as? String, "precision 0.850 (0.800–0.900) for K = 100")
+    }
+
+    func testAFailedLessonAndResultsKeptFromAnotherSeedAreNamedAndNotCounted() throws {
+        var failed = try run(seed: "2", folder: "seeds/2/", verdict: .held, precision: "0.5")
+        failed.lessons[0].manifest.status = .failed
+        failed.lessons[0].manifest.observations = []
+        var other = try run(seed: "3", folder: "seeds/3/", verdict: .held, precision: "0.5")
+        other.lessons[0].manifest.seed = "1"
+        var kept = try run(seed: "4", folder: "seeds/4/", verdict: .held, precision: "0.5")
+        kept.lessons[0].manifest.keptNote = "These results come from an earlier build"
+        let sweep = SeedSweep(runs: [try run(seed: "1", folder: "", verdict: .held, precision: "0.9"), failed, other, kept])
+        XCTAssertEqual(sweep.tally("O2"), SeedSweep.Tally(held: 1, lessonFailed: 1, notThisBuild: 2))
+        XCTAssertEqual(sweep.tally("O2").text, "held in 1 of 4 seeds; its lesson failed in 1, kept from an earlier build in 2, not counted")
+        XCTAssertEqual(sweep.measuredSpread("O2")?.numbers.first?.count, 1, "only the seed's own results are averaged")
     }
 
     func testAOneSeedSiteHasNoSweepSection() throws {

@@ -247,10 +247,25 @@ public struct SiteWriter {
     func observationsJSON(_ checked: [String: (Observation, ExecutedLesson)]) throws -> Data {
         struct SeedEntry: Encodable { var seed: String, verdict: String, measured: String }
         struct Aggregate: Encodable {
-            var seeds: Int, held: Int, heldInPart: Int, didNotHold: Int, notChecked: Int
-            /// The measured text with each number as mean (min–max); nil when the seeds' texts differ in words.
+            var seeds: Int, held: Int, heldInPart: Int, didNotHold: Int, lessonFailed: Int, notThisBuild: Int, notChecked: Int
+            /// The measured text with each number as mean (min–max); null when the seeds' texts differ in words.
             var measured: String?
             var numbers: [MeasuredSpread.Spread]?
+
+            func encode(to encoder: Encoder) throws {
+                enum Key: String, CodingKey { case seeds, held, heldInPart, didNotHold, lessonFailed, notThisBuild, notChecked, measured, numbers }
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(seeds, forKey: .seeds)
+                try c.encode(held, forKey: .held)
+                try c.encode(heldInPart, forKey: .heldInPart)
+                try c.encode(didNotHold, forKey: .didNotHold)
+                try c.encode(lessonFailed, forKey: .lessonFailed)
+                try c.encode(notThisBuild, forKey: .notThisBuild)
+                try c.encode(notChecked, forKey: .notChecked)
+                // Written as null rather than left out, so a reader of the JSON sees the key either way.
+                try c.encode(measured, forKey: .measured)
+                try c.encode(numbers, forKey: .numbers)
+            }
         }
         struct Entry: Encodable {
             var id: String, claim: String, verdict: String, paper: String, measured: String, rule: String
@@ -275,7 +290,8 @@ public struct SiteWriter {
                 }
                 let t = sweep.tally(id), spread = sweep.measuredSpread(id)
                 entry.aggregate = Aggregate(seeds: t.seeds, held: t.held, heldInPart: t.heldInPart, didNotHold: t.didNotHold,
-                                            notChecked: t.notChecked, measured: spread?.text, numbers: spread?.numbers)
+                                            lessonFailed: t.lessonFailed, notThisBuild: t.notThisBuild, notChecked: t.notChecked,
+                                            measured: spread?.text, numbers: spread?.numbers)
             }
             return entry
         }

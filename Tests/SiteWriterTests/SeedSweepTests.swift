@@ -91,6 +91,9 @@ final class SeedSweepPageTests: XCTestCase {
         XCTAssertEqual(aggregate["held"] as? Int, 1)
         XCTAssertEqual(aggregate["heldInPart"] as? Int, 1)
         XCTAssertEqual(aggregate["measured"] as? String, "precision 0.850 (0.800–0.900) for K = 100")
+        XCTAssertEqual(aggregate["lessonFailed"] as? Int, 0)
+        let unchecked = try XCTUnwrap(json[0]["aggregate"] as? [String: Any])
+        XCTAssertTrue(unchecked["measured"] is NSNull, "a missing spread is null, not absent")
     }
 
     func testAFailedLessonAndResultsKeptFromAnotherSeedAreNamedAndNotCounted() throws {

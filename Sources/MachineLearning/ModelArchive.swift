@@ -152,6 +152,31 @@ extension Dataset {
     }
 }
 
+/// An exclusive `flock` on a file, held until `release()`; no lock at all when the file cannot be
+/// opened (a read-only cache), which only costs the chance of training a model twice.
+final class KeyLock {
+    private var descriptor: Int32
+
+    /// Takes the lock, calling `waiting` first when someone else holds it.
+    init(_ file: URL, waiting: () -> Void = {}) {
+        try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        descriptor = open(file.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return }
+        waiting()
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    }
+
+    func release() {
+        guard descriptor >= 0 else { return }
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
+}
+
 /// Trained models kept on disk by content: the key hashes the training data, the model's
 /// configuration (which includes its seed) and the archive format, so a later lesson or a rerun
 /// reuses a model only if nothing it depends on changed. A damaged file is reported, retrained and
@@ -188,6 +213,12 @@ public struct ModelCache: Sendable {
     public func model(forKey key: String, warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
                       train: () throws -> SavedModel) throws -> (model: SavedModel, cached: Bool) {
         let url = url(forKey: key)
+        // One trainer per key at a time, across threads and processes (two lessons of a build, two
+        // tasks on a cluster): whoever comes second waits, then loads what the first stored.
+        let lock = KeyLock(directory.appendingPathComponent("locks/\(key)")) {
+            warn("model cache: another lesson is training this model (\(key.prefix(12))…); waiting to load it")
+        }
+        defer { lock.release() }
         if readsStoredModels, FileManager.default.fileExists(atPath: url.path) {
             do {
                 return (try ModelArchive.load(from: url), true)

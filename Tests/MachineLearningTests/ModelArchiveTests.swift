@@ -44,11 +44,30 @@ final class ModelArchiveTests: XCTestCase {
         XCTAssertFalse(try cache.mlp(config, data: otherData).cached, "the data is part of the key")
     }
 
+    func testTwoTrainersOfTheSameModelAtOnceTrainItOnceAndTheSecondLoadsIt() throws {
+        let (config, data) = try smallModel()
+        let cache = ModelCache(directory: folder)
+        let key = ModelCache.key(configuration: String(describing: config), data: data)
+        final class Count: @unchecked Sendable { let lock = NSLock(); var trained = 0, cached = 0 }
+        let count = Count()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let result = try? cache.model(forKey: key) {
+                count.lock.withLock { count.trained += 1 }
+                Thread.sleep(forTimeInterval: 0.2)   // long enough for the others to arrive meanwhile
+                return .mlp(try config.fit(data))
+            }
+            if result?.cached == true { count.lock.withLock { count.cached += 1 } }
+        }
+        XCTAssertEqual(count.trained, 1)
+        XCTAssertEqual(count.cached, 3)
+    }
+
     func testACorruptedCacheFileIsReportedAndRetrained() throws {
         let (config, data) = try smallModel()
         let cache = ModelCache(directory: folder)
         let original = try cache.mlp(config, data: data).model
-        let file = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)[0]
+        let file = try XCTUnwrap(FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .first { $0.pathExtension == "milmodel" })
         var bytes = try Data(contentsOf: file)
         bytes[bytes.count - 10] ^= 0x01
         try bytes.write(to: file)

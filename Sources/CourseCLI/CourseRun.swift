@@ -124,6 +124,19 @@ struct CourseRun {
                 places.append((r, l, position))
             }
         }
+        // Longest first, by the time each lesson took in the previous build of any seed (lessons take
+        // about as long whatever the seed): a long lesson started last leaves the other workers idle.
+        var expected: [String: Double] = [:]
+        for run in runs {
+            guard let site = run.previousSite else { continue }
+            for lesson in parsed { expected[lesson.id] = max(expected[lesson.id] ?? 0, Self.secondsTaken(by: lesson.id, in: site) ?? 0) }
+        }
+        let order = units.indices.sorted { a, b in
+            let ta = expected[units[a].lesson.id] ?? 0, tb = expected[units[b].lesson.id] ?? 0
+            return ta != tb ? ta > tb : a < b
+        }
+        units = order.map { units[$0] }
+        places = order.map { places[$0] }
         let frozenUnits = units, frozenPlaces = places
         try executor.run(units, started: { n in
             let unit = frozenUnits[n]
@@ -150,6 +163,13 @@ struct CourseRun {
             }
             return outcome
         }
+    }
+
+    /// How long a lesson took in the site at `site` (its manifest), if it is there.
+    static func secondsTaken(by lessonID: String, in site: URL) -> Double? {
+        guard let data = try? Data(contentsOf: site.appendingPathComponent(lessonID).appendingPathComponent("manifest.json")),
+              let manifest = try? JSONDecoder().decode(OutputManifest.self, from: data) else { return nil }
+        return manifest.seconds
     }
 
     private enum Result { case ran(ExecutedLesson), reused(ExecutedLesson) }

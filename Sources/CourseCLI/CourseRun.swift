@@ -19,19 +19,20 @@ struct RunSettings: Codable {
 
     /// The environment a lesson process adds to its parent's.
     var environment: [String: String] {
-        var e = ["MIL_PROFILE": profile.rawValue, "MIL_SEED": String(seed)]
-        e["MIL_DATA_DIR"] = dataDirectory?.standardizedFileURL.path ?? ""
-        if retrainModels { e["MIL_RETRAIN"] = "1" }
+        typealias V = CourseEnvironment.Variable
+        var e = [V.profile.rawValue: profile.rawValue, V.seed.rawValue: String(seed)]
+        e[V.dataDirectory.rawValue] = dataDirectory?.standardizedFileURL.path ?? ""
+        if retrainModels { e[V.retrain.rawValue] = "1" }
         // Lessons run in scratch folders of their own: paths the user gave relative to where the
         // build started are made absolute, and the lessons learn where that was.
         let here = FileManager.default.currentDirectoryPath
-        e["MIL_COURSE_DIR"] = here
-        let given = ProcessInfo.processInfo.environment
+        e[V.courseDirectory.rawValue] = here
+        let given = CourseEnvironment.current
         func absolute(_ path: String) -> String {
             path.hasPrefix("/") ? path : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: here + "/")).standardizedFileURL.path
         }
-        e["MIL_MODEL_CACHE"] = absolute(given["MIL_MODEL_CACHE"] ?? ".lessons-cache")
-        if let location = given["MIL_LOCATION"], !location.isEmpty { e["MIL_LOCATION"] = absolute(location) }
+        e[V.modelCache.rawValue] = absolute(given[.modelCache] ?? ".lessons-cache")
+        if let location = given.location { e[V.location.rawValue] = absolute(location) }
         return e
     }
 
@@ -42,7 +43,7 @@ struct RunSettings: Codable {
         if let dataDirectory {
             parts.append("data=\(Fingerprint.ofFiles(in: [dataDirectory]) ?? "unreadable")")
         }
-        if let location = ProcessInfo.processInfo.environment["MIL_LOCATION"] {
+        if let location = CourseEnvironment.current[.location] {
             let contents = (try? Data(contentsOf: URL(fileURLWithPath: location))).map { data -> String in
                 var f = Fingerprint(); f.add(data); return f.hex
             }

@@ -1,5 +1,6 @@
 import Foundation
 import LessonCore
+import LessonRuntime
 
 /// Keeps a build from ever using lesson code older than the lesson files: the binary compares the
 /// files in its course's `Lessons/` with the text compiled into it and, when they differ, runs
@@ -43,7 +44,7 @@ enum Freshness {
     /// replaces this process with the new binary, or throws a one-line error saying why it cannot.
     static func ensure(_ course: Course) throws {
         guard let folder = course.folder, let differences = differences(course), !differences.isEmpty else { return }
-        if ProcessInfo.processInfo.environment["MIL_REBUILT"] == "1" {
+        if CourseEnvironment.current.isRebuiltRunner {
             throw CLIError("the lesson files still differ from this binary after `swift build` (\(differences.summary)); run `swift build` in \(folder.path) and read its output")
         }
         log("The lessons changed since this binary was built (\(differences.summary)); running swift build…")
@@ -63,7 +64,7 @@ enum Freshness {
         guard FileManager.default.isExecutableFile(atPath: rebuilt) else {
             throw CLIError("`swift build` succeeded but \(rebuilt) is not there; run it yourself")
         }
-        setenv("MIL_REBUILT", "1", 1)
+        setenv(CourseEnvironment.Variable.rebuilt.rawValue, "1", 1)
         let arguments = [rebuilt] + CommandLine.arguments.dropFirst()
         var argv = arguments.map { strdup($0) } + [nil]
         execv(rebuilt, &argv)

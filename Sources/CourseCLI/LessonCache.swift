@@ -1,5 +1,6 @@
 import Foundation
 import LessonCore
+import LessonRuntime
 import MachineLearning
 
 /// Reuses a lesson's results from the previous site when nothing it depends on changed.
@@ -22,7 +23,7 @@ struct LessonCache {
 
     /// A fingerprint of every file under `Sources/` and `Assets/` of the package this binary was built from.
     static func courseCode() -> String? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = CourseEnvironment.packageFolder
         return Fingerprint.ofFiles(in: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
     }
 

@@ -60,9 +60,9 @@ enum LessonProcess {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(settings.environment) { $1 }
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        environment["MIL_PARENT_PID"] = String(getpid())
+        environment[CourseEnvironment.Variable.parentProcess.rawValue] = String(getpid())
         let terminal = isatty(2) == 1 && !tagOutput
-        environment["MIL_TTY"] = terminal ? "1" : "0"
+        environment[CourseEnvironment.Variable.terminal.rawValue] = terminal ? "1" : "0"
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)

@@ -32,10 +32,8 @@ public struct LessonsCommand: ParsableCommand {
 /// Where the stylesheet and other site assets live: `Assets/` in the working directory, else the
 /// package this binary was built from.
 func defaultAssets() -> URL {
-    let local = URL(fileURLWithPath: "Assets")
-    if FileManager.default.fileExists(atPath: local.appendingPathComponent("style.css").path) { return local }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Assets")
+    CourseEnvironment.current.courseFile("Assets/style.css")?.deletingLastPathComponent()
+        ?? CourseEnvironment.packageFolder.appendingPathComponent("Assets")
 }
 
 func log(_ message: String) {

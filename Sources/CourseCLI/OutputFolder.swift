@@ -1,4 +1,5 @@
 import Foundation
+import LessonRuntime
 
 /// Which folders `build` may replace and `clean` may remove: only what the runner made.
 ///
@@ -38,8 +39,7 @@ enum OutputFolder {
     /// The packages whose folders are protected: the one this binary was built from, and the
     /// nearest folder at or above `base` that holds a `Package.swift` or `.git`.
     static func protectedRoots(base: String = FileManager.default.currentDirectoryPath) -> [URL] {
-        var roots = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL]
+        var roots = [CourseEnvironment.packageFolder.resolvingSymlinksInPath().standardizedFileURL]
         var folder = resolve(base)
         while true {
             let fm = FileManager.default

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
 import CStdio
+import Foundation
+import LessonRuntime
 import Preview
 
 /// `lessons preview`: build the site, serve it on 127.0.0.1, and on every save in `Lessons/`,
@@ -168,7 +169,7 @@ final class PreviewSession: @unchecked Sendable {
         process.currentDirectoryURL = executable.hasSuffix("/swift") ? folder
             : URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var environment = ProcessInfo.processInfo.environment
-        environment["MIL_REBUILT"] = nil
+        environment[CourseEnvironment.Variable.rebuilt.rawValue] = nil
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

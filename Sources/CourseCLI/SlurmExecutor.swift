@@ -60,8 +60,8 @@ struct SlurmExecutor: LessonExecutor {
         guard !units.isEmpty else { return }
         let job = try makeJobFolder()
         let here = FileManager.default.currentDirectoryPath
-        var passed = ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("MIL_") }
-        passed.removeValue(forKey: "MIL_PARENT_PID")
+        var passed = CourseEnvironment.current.variables.filter { $0.key.hasPrefix("MIL_") }
+        passed.removeValue(forKey: CourseEnvironment.Variable.parentProcess.rawValue)
         let specs = units.map { unit in
             TaskSpec(lessonID: unit.lesson.id, settings: unit.settings, environment: passed.merging(unit.settings.environment) { $1 },
                      logShownAs: unit.logShownAs, courseDirectory: here)

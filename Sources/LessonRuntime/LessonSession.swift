@@ -31,10 +31,8 @@ public enum RunEvent: Codable, Equatable, Sendable {
 public enum RunProfile: String, CaseIterable, Sendable, Codable {
     case smoke, quick, paper
 
-    /// Read from `MIL_PROFILE`, which `lessons build --profile` sets for each lesson process.
-    public static var current: RunProfile {
-        ProcessInfo.processInfo.environment["MIL_PROFILE"].flatMap(RunProfile.init(rawValue:)) ?? .quick
-    }
+    /// The profile `lessons build --profile` set for this lesson process.
+    public static var current: RunProfile { CourseEnvironment.current.profile }
 
     /// The value for this profile: `profile.pick(smoke: 500, quick: 2_500, paper: 10_000)`.
     public func pick<T>(smoke: T, quick: T, paper: T) -> T {
@@ -45,10 +43,8 @@ public enum RunProfile: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// The course's seed: `MIL_SEED`, or 2017.
-    public static var seed: UInt64 {
-        ProcessInfo.processInfo.environment["MIL_SEED"].flatMap(UInt64.init) ?? 2017
-    }
+    /// The course's seed (`--seed`), or 2017.
+    public static var seed: UInt64 { CourseEnvironment.current.seed }
 }
 
 /// The state of the one lesson running in this process. Internal: cells reach it only through
@@ -157,7 +153,7 @@ public enum LessonChild {
             return 2
         }
         started = true
-        if let parent = ProcessInfo.processInfo.environment["MIL_PARENT_PID"].flatMap(Int32.init) {
+        if let parent = CourseEnvironment.current.parentProcess {
             cstdio_die_with_parent(parent)
         }
         let channel = cstdio_take_channel()
@@ -214,5 +210,5 @@ public var scratchFolder: URL {
 /// The folder `lessons build` was started in (the course's folder), for the few things a lesson
 /// reads from there; `assetPath(_:)` and `suppliedDataFile(_:)` are the usual way in.
 public var courseFolder: URL {
-    URL(fileURLWithPath: ProcessInfo.processInfo.environment["MIL_COURSE_DIR"] ?? FileManager.default.currentDirectoryPath)
+    CourseEnvironment.current.courseFolder
 }

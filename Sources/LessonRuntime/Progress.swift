@@ -12,7 +12,7 @@ public final class ProgressBar: @unchecked Sendable {
     private let started = Date()
     private var lastPrinted: Date
     private let lock = NSLock()
-    private let terminal = ProcessInfo.processInfo.environment["MIL_TTY"] == "1"
+    private let terminal = CourseEnvironment.current.drawsOnTerminal
 
     public init(_ label: String, total: Int) {
         self.label = label

@@ -27,7 +27,7 @@ public enum CourseData {
     /// The Location dataset (Foursquare check-ins in Bangkok) if the user supplied it
     /// (`location/bangkok` in the data folder, or the file named by `MIL_LOCATION`), with its path.
     public static func location() throws -> (data: Dataset, path: String)? {
-        guard let path = suppliedDataFile("location/bangkok") ?? ProcessInfo.processInfo.environment["MIL_LOCATION"] else { return nil }
+        guard let path = suppliedDataFile("location/bangkok") ?? CourseEnvironment.current.location else { return nil }
         return (try LocationDataset.load(path: path), path)
     }
 }

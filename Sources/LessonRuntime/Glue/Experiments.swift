@@ -93,25 +93,21 @@ public struct MembershipExperiment: Sendable {
 
 /// Prints a one-line progress note to stderr (the lesson's log, not the page).
 public func progress(_ message: String) {
-    let prefix = ProcessInfo.processInfo.environment["MIL_TTY"] == "1" ? "    │ " : ""
+    let prefix = CourseEnvironment.current.drawsOnTerminal ? "    │ " : ""
     FileHandle.standardError.write(Data((prefix + message + "\n").utf8))
 }
 
 /// The path of a file shipped in the course's `Assets/` folder (`"data/adult.data.gz"`): looked up in
 /// the course's folder (where `lessons build` was started), then in the package this binary was built from.
 public func assetPath(_ relative: String) throws -> String {
-    let local = courseFolder.appendingPathComponent("Assets").appendingPathComponent(relative)
-    if FileManager.default.fileExists(atPath: local.path) { return local.path }
-    let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Assets").appendingPathComponent(relative)
-    if FileManager.default.fileExists(atPath: built.path) { return built.path }
+    if let file = CourseEnvironment.current.courseFile("Assets/\(relative)") { return file.path }
     throw DataError(path: "Assets/\(relative)", message: "missing data file; it ships with the course in Assets/\(relative) — restore it with `git checkout -- Assets/\(relative)`")
 }
 
 /// The folder of real datasets the user supplied with `lessons build --data-dir DIR` (laid out like
 /// the course's `../shared/data`: `location/bangkok`, `mnist/train-images.idx3-ubyte.gz`, …), if any.
 public var dataDirectory: URL? {
-    ProcessInfo.processInfo.environment["MIL_DATA_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    CourseEnvironment.current.dataDirectory
 }
 
 /// The path of `relative` inside the user's data folder, or nil when there is no data folder or the
@@ -129,13 +125,10 @@ public func suppliedDataFile(_ relative: String) -> String? {
 /// --no-cache`) trains every model afresh and replaces the stored copies.
 public enum CourseModelCache {
     public static let shared: ModelCache = {
-        let folder = ProcessInfo.processInfo.environment["MIL_MODEL_CACHE"]
-            ?? courseFolder.appendingPathComponent(".lessons-cache").path
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+        let environment = CourseEnvironment.current
+        let root = CourseEnvironment.packageFolder
         let code = Fingerprint.ofFiles(in: ["Sources/MachineLearning", "Sources/CKernels"].map { root.appendingPathComponent($0) })
-        let retrain = ProcessInfo.processInfo.environment["MIL_RETRAIN"] == "1"
-        return ModelCache(directory: URL(fileURLWithPath: folder), salt: code ?? "", readsStoredModels: !retrain)
+        return ModelCache(directory: environment.modelCache, salt: code ?? "", readsStoredModels: !environment.retrainsModels)
     }()
 
     /// An MLP recipe for shadow training that goes through the cache; `progress`, if given, advances

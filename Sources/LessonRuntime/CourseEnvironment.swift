@@ -1,0 +1,83 @@
+import Foundation
+
+/// Everything the course reads from its surroundings, in one place: the `MIL_*` variables through
+/// which `lessons build` tells each lesson process its settings, and the folders the course's files
+/// live in. The runner writes these variables (`RunSettings.environment`) with the names below and
+/// lessons read them here; nothing else looks them up.
+public struct CourseEnvironment: Sendable {
+    /// The variables, by what they carry.
+    public enum Variable: String, CaseIterable, Sendable {
+        /// smoke, quick or paper (`--profile`).
+        case profile = "MIL_PROFILE"
+        /// The seed every random choice derives from (`--seed`).
+        case seed = "MIL_SEED"
+        /// The user's folder of real datasets (`--data-dir`); empty for none.
+        case dataDirectory = "MIL_DATA_DIR"
+        /// "1": retrain every model (`--no-cache`).
+        case retrain = "MIL_RETRAIN"
+        /// The folder the build was started in (the course), as an absolute path.
+        case courseDirectory = "MIL_COURSE_DIR"
+        /// The model cache's folder.
+        case modelCache = "MIL_MODEL_CACHE"
+        /// A Location data file outside the data folder.
+        case location = "MIL_LOCATION"
+        /// "1" when progress bars may redraw in place (the build runs on a terminal).
+        case terminal = "MIL_TTY"
+        /// The runner's process id: a lesson process ends when it does.
+        case parentProcess = "MIL_PARENT_PID"
+        /// "1" in a runner started again after rebuilding itself (it must not rebuild again).
+        case rebuilt = "MIL_REBUILT"
+        /// "baseline" forces the portable training kernels (read by the C kernels themselves).
+        case kernels = "MIL_KERNELS"
+    }
+
+    public let variables: [String: String]
+    private let workingDirectory: String
+
+    public init(variables: [String: String] = ProcessInfo.processInfo.environment,
+                workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.variables = variables
+        self.workingDirectory = workingDirectory
+    }
+
+    /// This process's environment.
+    public static var current: CourseEnvironment { CourseEnvironment() }
+
+    public subscript(_ variable: Variable) -> String? { variables[variable.rawValue] }
+
+    /// The run profile; quick when none was given.
+    public var profile: RunProfile { self[.profile].flatMap(RunProfile.init(rawValue:)) ?? .quick }
+    /// The course's seed; 2017 when none was given.
+    public var seed: UInt64 { self[.seed].flatMap(UInt64.init) ?? 2017 }
+    /// The user's folder of real datasets, if any.
+    public var dataDirectory: URL? { self[.dataDirectory].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) } }
+    public var retrainsModels: Bool { self[.retrain] == "1" }
+    /// The folder `lessons build` was started in (the course's folder).
+    public var courseFolder: URL { URL(fileURLWithPath: self[.courseDirectory] ?? workingDirectory) }
+    /// The model cache: `MIL_MODEL_CACHE`, or `.lessons-cache/` in the course's folder.
+    public var modelCache: URL {
+        self[.modelCache].map { URL(fileURLWithPath: $0) } ?? courseFolder.appendingPathComponent(".lessons-cache")
+    }
+    /// A Location data file named outside the data folder, if any.
+    public var location: String? { self[.location].flatMap { $0.isEmpty ? nil : $0 } }
+    public var drawsOnTerminal: Bool { self[.terminal] == "1" }
+    public var parentProcess: Int32? { self[.parentProcess].flatMap(Int32.init) }
+    public var isRebuiltRunner: Bool { self[.rebuilt] == "1" }
+
+    /// The package this binary was built from (its `Package.swift`, `Sources/`, `Assets/`): where the
+    /// course's own files are found when the working directory is not the course, and whose sources
+    /// fingerprint the code for result reuse and the model cache. The one place that knows the build path.
+    public static let packageFolder: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()   // LessonRuntime
+        .deletingLastPathComponent()   // Sources
+        .deletingLastPathComponent()
+
+    /// A file of the course package, looked for in the course's folder first, then in `packageFolder`.
+    public func courseFile(_ relative: String) -> URL? {
+        for root in [courseFolder, Self.packageFolder] {
+            let url = root.appendingPathComponent(relative)
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+@testable import LessonRuntime
+import XCTest
+
+/// The settings a lesson process gets from `lessons build` are read in one place, with the defaults
+/// a lesson run by hand needs.
+final class CourseEnvironmentTests: XCTestCase {
+    func testTheVariablesTheRunnerSetsAreReadWithTheirDefaults() {
+        let given = CourseEnvironment(variables: ["MIL_PROFILE": "paper", "MIL_SEED": "7", "MIL_DATA_DIR": "/data",
+                                                  "MIL_RETRAIN": "1", "MIL_COURSE_DIR": "/course", "MIL_TTY": "1",
+                                                  "MIL_PARENT_PID": "42", "MIL_LOCATION": ""], workingDirectory: "/elsewhere")
+        XCTAssertEqual(given.profile, .paper)
+        XCTAssertEqual(given.seed, 7)
+        XCTAssertEqual(given.dataDirectory?.path, "/data")
+        XCTAssertTrue(given.retrainsModels)
+        XCTAssertEqual(given.courseFolder.path, "/course")
+        XCTAssertEqual(given.modelCache.path, "/course/.lessons-cache")
+        XCTAssertTrue(given.drawsOnTerminal)
+        XCTAssertEqual(given.parentProcess, 42)
+        XCTAssertNil(given.location, "an empty variable is no file")
+
+        let none = CourseEnvironment(variables: ["MIL_SEED": "not a number", "MIL_PROFILE": "huge"], workingDirectory: "/here")
+        XCTAssertEqual(none.profile, .quick)
+        XCTAssertEqual(none.seed, 2017)
+        XCTAssertNil(none.dataDirectory)
+        XCTAssertEqual(none.courseFolder.path, "/here")
+        XCTAssertFalse(none.retrainsModels)
+    }
+
+    func testCourseFilesAreFoundInTheCourseFolderFirstThenInThePackageTheBinaryCameFrom() throws {
+        let course = FileManager.default.temporaryDirectory.appendingPathComponent("env-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: course) }
+        try FileManager.default.createDirectory(at: course.appendingPathComponent("Assets"), withIntermediateDirectories: true)
+        try "body {}".write(to: course.appendingPathComponent("Assets/style.css"), atomically: true, encoding: .utf8)
+        let environment = CourseEnvironment(variables: ["MIL_COURSE_DIR": course.path])
+        XCTAssertEqual(environment.courseFile("Assets/style.css")?.path, course.appendingPathComponent("Assets/style.css").path)
+        XCTAssertEqual(environment.courseFile("Assets/slides.js")?.path,
+                       CourseEnvironment.packageFolder.appendingPathComponent("Assets/slides.js").path)
+        XCTAssertNil(environment.courseFile("Assets/no-such-file"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: CourseEnvironment.packageFolder.appendingPathComponent("Package.swift").path))
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import LessonCore
 import LessonRuntime
+import MachineLearning
 
 /// Runs one lesson in a child process of this executable (`lessons run-lesson ID`), so that a trap
 /// kills only that lesson, and assembles its manifest from what the child left behind.
@@ -123,6 +124,8 @@ enum LessonProcess {
                                                   exit: exit, stop: stop, forgedLines: forged, seconds: seconds)
         manifest.profile = settings.profile.rawValue
         manifest.seed = String(settings.seed)
+        // This machine's: the child chose the same kernels on the same CPU.
+        manifest.kernels = MachineLearningInfo.kernels
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifestFile = figures.appendingPathComponent("manifest.json")

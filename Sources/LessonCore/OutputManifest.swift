@@ -23,6 +23,9 @@ public struct OutputManifest: Codable, Equatable, Sendable {
     public var profile: String = ""
     /// The seed the lesson ran with (nil in manifests written before seeds were recorded).
     public var seed: String? = nil
+    /// The training kernels of the machine it ran on ("avx2+fma", "baseline"): results agree to the
+    /// last digit only between runs with the same kernels.
+    public var kernels: String? = nil
     /// Set when a build of other lessons (`--lesson`) kept these results from an earlier build that
     /// differs from the current one (the lesson's text, the settings or the course's code): what the
     /// page says about them.

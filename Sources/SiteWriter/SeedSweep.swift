@@ -44,6 +44,13 @@ public struct SeedSweep: Sendable {
         self.figures = figures
     }
 
+    /// The training kernels the seeds' lessons ran with, when they were not all the same (a cluster
+    /// of mixed machines): numbers may then differ in their last digits from a run elsewhere.
+    public var mixedKernels: [String]? {
+        let kernels = Set(runs.flatMap { run in run.lessons.filter(run.isOwn).compactMap(\.manifest.kernels) })
+        return kernels.count > 1 ? kernels.sorted() : nil
+    }
+
     /// The folder of a seed's own site inside the sweep's: "" for the primary seed (the first),
     /// "seeds/<seed>/" for the others.
     public static func folder(ofSeed seed: String, primary: Bool) -> String { primary ? "" : "seeds/\(seed)/" }

@@ -148,6 +148,9 @@ public struct SiteWriter {
             let seeds = sweep.runs.map(\.seed)
             let always = Observation.ids.filter { sweep.tally($0).held == seeds.count }.count
             html += "<p>This build ran the course for \(counted(seeds.count, "seed")) (\(HTML.text(seeds.joined(separator: ", ")))); \(always) of \(Observation.ids.count) observations held in every one. The lesson pages and the verdict column show seed \(HTML.text(seeds[0])); the last column counts the verdicts over all seeds, and each seed's own site is linked from the observation pages.</p>\n"
+            if let kernels = sweep.mixedKernels {
+                html += "<p class=\"meta\">The lessons ran on machines with different training kernels (\(HTML.text(kernels.joined(separator: ", ")))); the same seed on another machine may differ in the last digits.</p>\n"
+            }
         }
         html += "<p>\(held) of \(Observation.ids.count) held, \(checked.values.filter { $0.0.verdict == .heldInPart }.count) held in part, \(checked.values.filter { $0.0.verdict == .didNotHold }.count) did not hold, \(Observation.ids.count - checked.count) not checked in this run.</p>\n"
         html += "<div class=\"table-wrap\"><table class=\"observations\">\n<thead><tr><th scope=\"col\">id</th><th scope=\"col\">claim</th><th scope=\"col\">verdict</th><th scope=\"col\">this run</th>\(sweep == nil ? "" : "<th scope=\"col\">over the seeds</th>")</tr></thead>\n<tbody>\n"

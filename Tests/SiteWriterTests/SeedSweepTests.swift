@@ -110,6 +110,17 @@ final class SeedSweepPageTests: XCTestCase {
         XCTAssertEqual(sweep.measuredSpread("O2")?.numbers.first?.count, 1, "only the seed's own results are averaged")
     }
 
+    func testSeedsRunOnMachinesWithDifferentKernelsAreFlagged() throws {
+        var a = try run(seed: "1", folder: "", verdict: .held, precision: "0.9")
+        var b = try run(seed: "2", folder: "seeds/2/", verdict: .held, precision: "0.9")
+        XCTAssertNil(SeedSweep(runs: [a, b]).mixedKernels, "nothing recorded, nothing to flag")
+        a.lessons[0].manifest.kernels = "avx2+fma"
+        b.lessons[0].manifest.kernels = "avx2+fma"
+        XCTAssertNil(SeedSweep(runs: [a, b]).mixedKernels)
+        b.lessons[0].manifest.kernels = "baseline"
+        XCTAssertEqual(SeedSweep(runs: [a, b]).mixedKernels, ["avx2+fma", "baseline"])
+    }
+
     func testAOneSeedSiteHasNoSweepSection() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("one-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -94,22 +94,23 @@ public enum ManifestAssembler {
         }
         /// Why the process died, from the stderr it wrote since `from`: the runtime's message when a
         /// signal killed it, else its exit.
-        func death(stderrFrom from: Int, cell: Int?) -> String {
+        func death(stderrFrom from: Int, cell: Int?) -> CellFailure {
             let own = text(from..<stderr.count, of: stderr)
             if case .signalled = exit, let trap = crashMessage(stderr: own, lessonPath: lesson.path) {
                 if let crash, !crash.mainThread {
                     if let line = trap.line, let origin = cellIndex(line, lesson), origin != cell {
-                        return "interrupted: asynchronous work started in \(name(origin)) crashed after that cell ended: \(trap.message) (at line \(line))"
+                        return CellFailure(.backgroundCrash, "interrupted: asynchronous work started in \(name(origin)) crashed after that cell ended: \(trap.message) (at line \(line))", line: line)
                     }
-                    return "a background thread crashed: \(trap.message)\(trap.line.map { " (at line \($0))" } ?? "")"
+                    return CellFailure(.backgroundCrash, "a background thread crashed: \(trap.message)\(trap.line.map { " (at line \($0))" } ?? "")", line: trap.line)
                 }
-                return trap.message + (trap.line.map { " (at line \($0))" } ?? "")
+                return CellFailure(.trap, trap.message + (trap.line.map { " (at line \($0))" } ?? ""), line: trap.line)
             }
-            if let crash, !crash.mainThread { return "a background thread crashed: \(describe(exit))" }
+            if let crash, !crash.mainThread { return CellFailure(.backgroundCrash, "a background thread crashed: \(describe(exit))") }
             if case .exited(let code) = exit, cell != nil {
-                return "the lesson process exited with status \(code) during this cell (does it call exit?); the cells after it did not run"
+                return CellFailure(.exit, "the lesson process exited with status \(code) during this cell (does it call exit?); the cells after it did not run")
             }
-            return describe(exit)
+            if case .exited = exit { return CellFailure(.exit, describe(exit)) }
+            return CellFailure(.signal, describe(exit))
         }
 
         var cells: [CellResult] = []
@@ -131,15 +132,16 @@ public enum ManifestAssembler {
                 failed = true
                 result.status = .failed
                 printed = text(o.stdout..<stdout.count, of: stdout)
-                let reason: String
+                let failure: CellFailure
                 if case .timedOut(cell.index, let limit)? = stop {
-                    reason = "timed out after \(formatSeconds(limit)) s (raise the limit with the cell option timeout=SECONDS or lessons build --timeout SECONDS)"
+                    failure = CellFailure(.timeout, "timed out after \(formatSeconds(limit)) s (raise the limit with the cell option timeout=SECONDS or lessons build --timeout SECONDS)")
                 } else if let message = thrown[cell.index] {
-                    reason = "threw an error: \(message)"
+                    failure = CellFailure(.thrown, "threw an error: \(message)")
                 } else {
-                    reason = death(stderrFrom: o.stderr, cell: cell.index)
+                    failure = death(stderrFrom: o.stderr, cell: cell.index)
                 }
-                result.error = "\(lesson.path):\(cell.lineRange) [\(cell.label)]: \(reason)"
+                result.failure = failure
+                result.error = "\(lesson.path):\(cell.lineRange) [\(cell.label)]: \(failure.reason)"
             }
             if printed.utf8.count > stdoutLimit {
                 let kept = String(decoding: Array(printed.utf8.prefix(stdoutLimit)), as: UTF8.self)
@@ -164,7 +166,7 @@ public enum ManifestAssembler {
             } else if let message = thrown[-1] {
                 detail = "threw an error: \(message)"
             } else {
-                detail = death(stderrFrom: lastEndStderr, cell: nil)
+                detail = death(stderrFrom: lastEndStderr, cell: nil).reason
             }
             let tail = text(lastEndStderr..<stderr.count, of: stderr).split(separator: "\n").suffix(5).joined(separator: "\n")
             lessonError = "\(lesson.path): the lesson failed\(finished ? " after its last cell" : after): \(detail)"

@@ -69,6 +69,8 @@ public struct CellResult: Codable, Equatable, Sendable {
     public var stdoutTruncatedBytes: Int
     public var outputs: [CellOutput]
     public var seconds: Double
+    /// Why the cell failed, as a value; `error` is how the page and the console say it.
+    public var failure: CellFailure?
     /// `Lessons/03-x.md:41-67 [train-shadows]: Fatal error: Index out of range`
     public var error: String?
     /// Of `seconds`, how many went to training, attacking, synthesis and drawing (by those names).
@@ -87,6 +89,37 @@ public struct CellResult: Codable, Equatable, Sendable {
         self.outputs = outputs
         self.seconds = seconds
         self.error = error
+    }
+}
+
+/// Why a cell failed: the kind of failure, the runner's account of it, and the lesson line the
+/// runtime named, if any.
+public struct CellFailure: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// The cell threw a Swift error.
+        case thrown
+        /// The process trapped: `fatalError`, an index out of range, a nil unwrapped.
+        case trap
+        /// The cell ran past its time limit and was stopped.
+        case timeout
+        /// The process exited while the cell ran (a call to `exit`).
+        case exit
+        /// The process was killed by a signal, with no message from the runtime.
+        case signal
+        /// Another thread of the process crashed (asynchronous work outliving its cell, say).
+        case backgroundCrash
+    }
+
+    public var kind: Kind
+    /// What happened, without the lesson coordinates: "threw an error: …", "Fatal error: Index out of range (at line 9)".
+    public var reason: String
+    /// The lesson line the runtime named, when it named one.
+    public var line: Int?
+
+    public init(_ kind: Kind, _ reason: String, line: Int? = nil) {
+        self.kind = kind
+        self.reason = reason
+        self.line = line
     }
 }
 

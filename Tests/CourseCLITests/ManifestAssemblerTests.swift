@@ -73,6 +73,7 @@ final class ManifestAssemblerTests: XCTestCase {
         XCTAssertEqual(manifest.cells.map(\.status), [.passed, .failed, .notRun])
         XCTAssertEqual(manifest.cells[1].stdout, "two\n", "text printed before the trap is kept")
         XCTAssertEqual(manifest.cells[1].error, "Lessons/03-trap.md:7-9 [boom]: Fatal error: Index out of range")
+        XCTAssertEqual(manifest.cells[1].failure, CellFailure(.trap, "Fatal error: Index out of range"))
     }
 
     func testAFatalErrorInTheLessonsOwnCodeNamesTheLineInTheRuntimesOwnForm() {
@@ -80,6 +81,8 @@ final class ManifestAssemblerTests: XCTestCase {
         let manifest = assemble([.begin(cell: 0, stdout: 0, stderr: 0), .crash(mainThread: true, signal: 4)],
                                 stderr: "lessons/03-trap.md:4: Fatal error: shadow data ran out\nCurrent stack trace:\n", exit: .signalled(4))
         XCTAssertEqual(manifest.cells[0].error, "Lessons/03-trap.md:3-5 [setup]: Fatal error: shadow data ran out (at line 4)")
+        XCTAssertEqual(manifest.cells[0].failure?.kind, .trap)
+        XCTAssertEqual(manifest.cells[0].failure?.line, 4)
     }
 
     func testAFailuresReasonComesOnlyFromTheFailingCellsOwnOutput() {
@@ -91,6 +94,8 @@ final class ManifestAssemblerTests: XCTestCase {
                        "Lessons/03-trap.md:7-9 [boom]: the lesson process exited with status 3 during this cell (does it call exit?); the cells after it did not run")
         let killed = assemble(events, stderr: log, exit: .signalled(9))
         XCTAssertEqual(killed.cells[1].error, "Lessons/03-trap.md:7-9 [boom]: the lesson process was killed by signal 9 (SIGKILL)")
+        XCTAssertEqual(quit.cells[1].failure?.kind, .exit)
+        XCTAssertEqual(killed.cells[1].failure?.kind, .signal)
     }
 
     func testACrashInBackgroundWorkIsBlamedOnTheCellThatStartedIt() {
@@ -99,11 +104,14 @@ final class ManifestAssemblerTests: XCTestCase {
         let manifest = assemble(events, stderr: "lessons/03-trap.md:4: Fatal error: boom\n", exit: .signalled(4))
         XCTAssertEqual(manifest.cells[1].error,
                        "Lessons/03-trap.md:7-9 [boom]: interrupted: asynchronous work started in cell 1 [setup] crashed after that cell ended: Fatal error: boom (at line 4)")
+        XCTAssertEqual(manifest.cells[1].failure?.kind, .backgroundCrash)
+        XCTAssertEqual(manifest.cells[1].failure?.line, 4)
     }
 
     func testAThrownErrorIsReportedWithItsDescription() {
         let manifest = assemble([.begin(cell: 0, stdout: 0, stderr: 0), .error(cell: 0, message: "file not found")], exit: .exited(1))
         XCTAssertEqual(manifest.cells[0].error, "Lessons/03-trap.md:3-5 [setup]: threw an error: file not found")
+        XCTAssertEqual(manifest.cells[0].failure, CellFailure(.thrown, "threw an error: file not found"))
     }
 
     func testATimedOutCellSaysSoAndTheRestAreNotRun() {
@@ -111,6 +119,8 @@ final class ManifestAssemblerTests: XCTestCase {
         XCTAssertEqual(manifest.cells.map(\.status), [.failed, .notRun, .notRun])
         XCTAssertEqual(manifest.cells[0].error,
                        "Lessons/03-trap.md:3-5 [setup]: timed out after 2 s (raise the limit with the cell option timeout=SECONDS or lessons build --timeout SECONDS)")
+        XCTAssertEqual(manifest.cells[0].failure?.kind, .timeout)
+        XCTAssertNil(manifest.cells[1].failure, "a cell that did not run did not fail")
     }
 
     func testNoPassWithoutEveryCellAndTheFinish() {

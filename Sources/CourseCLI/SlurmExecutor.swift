@@ -147,6 +147,9 @@ extension SlurmExecutor {
                     let chunk = Array(indices[start..<min(start + SlurmExecutor.arrayLimit, indices.count)])
                     let id = try control.submit(units: chunk, attempt: number)
                     jobs.append(id)
+                    // On record in the job folder: a build killed hard (SIGKILL, a lost login) cannot
+                    // cancel its arrays, and whoever cleans up needs their ids.
+                    try? Data(jobs.joined(separator: "\n").appending("\n").utf8).write(to: job.appendingPathComponent("jobs"))
                     for (k, unit) in chunk.enumerated() { task[unit] = "\(id)_\(k)" }
                     // A second Ctrl-C exits at once: the arrays are cancelled first.
                     let all = jobs

@@ -104,6 +104,7 @@ final class SlurmWaiterTests: XCTestCase {
         XCTAssertEqual(slurm.submissions[0].units, [0, 1])
         XCTAssertTrue(FileManager.default.fileExists(atPath: site.appendingPathComponent("02-b/manifest.json").path), "copied into the site")
         XCTAssertEqual(slurm.cancelled, ["101"], "whatever is left of the array is cancelled at the end")
+        XCTAssertEqual(try String(contentsOf: job.appendingPathComponent("jobs"), encoding: .utf8), "101\n", "the job ids are on record")
     }
 
     func testAResultWithoutItsDoneFileIsNotTaken() throws {

@@ -145,23 +145,28 @@ public struct MeasuredSpread: Equatable, Sendable {
         guard parsed.allSatisfy({ $0.words == parsed[0].words }) else { return nil }
         var text = ""
         var numbers: [Spread] = []
+        let change = "a drop of "
         for (i, word) in parsed[0].words.enumerated() {
-            text += word
-            guard i < parsed[0].numbers.count else { continue }
+            guard i < parsed[0].numbers.count else { text += word; continue }
             let column = parsed.map { $0.numbers[i] }
             let values = column.map(\.value)
             let low = values.min()!, high = values.max()!
             let mean = values.reduce(0, +) / Double(values.count)
             numbers.append(Spread(mean: mean, min: low, max: high, count: values.count))
+            let decimals = column.map(\.decimals).max()!
+            // A change that was a gain in every seed reads as a gain again; none at all as no change.
+            if word.hasSuffix(change), high <= 0 {
+                let before = String(word.dropLast(change.count))
+                if low == 0 && high == 0 { text += before + "no change"; continue }
+                text += before + "a gain of " + (low == high ? Self.format(-low, decimals)
+                    : "\(Self.format(-mean, decimals == 0 ? 1 : decimals)) (\(Self.format(-high, decimals))–\(Self.format(-low, decimals)))")
+                continue
+            }
+            text += word
             if low == high {
                 text += column[0].text
             } else {
-                let decimals = column.map(\.decimals).max()!
-                let format = { (v: Double, d: Int) -> String in
-                    let s = String(format: "%.\(d)f", v)
-                    return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s
-                }
-                text += "\(format(mean, decimals == 0 ? 1 : decimals)) (\(format(low, decimals))–\(format(high, decimals)))"
+                text += "\(Self.format(mean, decimals == 0 ? 1 : decimals)) (\(Self.format(low, decimals))–\(Self.format(high, decimals)))"
             }
         }
         self.text = text
@@ -169,6 +174,14 @@ public struct MeasuredSpread: Equatable, Sendable {
     }
 
     struct Number { var text: String; var value: Double; var decimals: Int }
+
+    /// `decimals` places, a true minus sign for a negative number (so a range reads "−0.015–0.010",
+    /// never "-0.015–-0.010"), and never "−0.000".
+    static func format(_ v: Double, _ decimals: Int) -> String {
+        let s = String(format: "%.\(decimals)f", v)
+        guard s.hasPrefix("-") else { return s }
+        return Double(s) == 0 ? String(s.dropFirst()) : "−" + s.dropFirst()
+    }
 
     /// `dropText`'s words made comparable: "a gain of 0.015" is "a drop of -0.015" and "no change"
     /// "a drop of 0.000", so seeds whose change went either way still pair up.

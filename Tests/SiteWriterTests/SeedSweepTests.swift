@@ -25,9 +25,17 @@ final class MeasuredSpreadTests: XCTestCase {
 
     func testDropsAndGainsPairUpAsSignedChangesAndThousandsAreOneNumber() throws {
         let spread = try XCTUnwrap(MeasuredSpread(["12,000 records: a drop of 0.010", "12,000 records: a gain of 0.020", "12,000 records: no change"]))
-        XCTAssertEqual(spread.text, "12,000 records: a drop of -0.003 (-0.020–0.010)")
+        XCTAssertEqual(spread.text, "12,000 records: a drop of −0.003 (−0.020–0.010)")
         XCTAssertEqual(spread.numbers.map(\.count), [3, 3])
         XCTAssertEqual(spread.numbers[0].mean, 12000)
+    }
+
+    func testAChangeThatWasAGainInEverySeedReadsAsAGainAndNoneAsNoChange() throws {
+        XCTAssertEqual(try XCTUnwrap(MeasuredSpread(["top-1: a gain of 0.044", "top-1: a gain of 0.042"])).text,
+                       "top-1: a gain of 0.043 (0.042–0.044)")
+        XCTAssertEqual(try XCTUnwrap(MeasuredSpread(["d = 3: a gain of 0.005", "d = 3: a gain of 0.005"])).text, "d = 3: a gain of 0.005")
+        XCTAssertEqual(try XCTUnwrap(MeasuredSpread(["d = 3: no change", "d = 3: no change"])).text, "d = 3: no change")
+        XCTAssertEqual(try XCTUnwrap(MeasuredSpread(["gap −0.5 or -0.25"])).text, "gap −0.5 or -0.25", "one text is shown as it is")
     }
 
     func testWholeNumbersThatVaryGetADecimalInTheirMean() throws {

@@ -53,8 +53,9 @@ struct RunSettings: Codable {
     }
 }
 
-/// Runs a list of lessons, reusing unchanged results from a previous site, `jobs` at a time, and
-/// reports each as it finishes. The site writing is the caller's.
+/// Runs a list of lessons for one seed's settings, reusing unchanged results from a previous site;
+/// what must run goes to an executor (child processes here, or Slurm), and each is reported as it
+/// finishes. A sweep is several of these run as one work list. The site writing is the caller's.
 struct CourseRun {
     let settings: RunSettings
     /// Reuse results from here when their key matches (nil: run everything).

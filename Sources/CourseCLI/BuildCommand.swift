@@ -145,7 +145,8 @@ struct Build: ParsableCommand {
                 seeded.seed = seeds[i]
                 return CourseRun(settings: seeded,
                                  previousSite: reuseFrom.map { Self.previousSite(ofSeed: seeds[i], in: $0, usually: folders[i]) },
-                                 staging: inside(publisher.staging, folders[i]), publishedAs: inside(destination, folders[i]))
+                                 staging: inside(publisher.staging, folders[i]), publishedAs: inside(destination, folders[i]),
+                                 history: Self.previousSite(ofSeed: seeds[i], in: destination, usually: folders[i]))
             }
             let ran = try CourseRun.run(runs, lessons, executor: lessonExecutor)
             // A build of some lessons keeps the rest of the course as the previous site had it.

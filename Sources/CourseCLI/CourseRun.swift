@@ -64,6 +64,9 @@ struct CourseRun {
     let staging: URL
     /// Where the staged folders will be once published, to name a lesson's log (nil: nowhere).
     var publishedAs: URL? = nil
+    /// A site whose manifests say how long each lesson took last time, to start the longest first;
+    /// read even when nothing is reused (`--force`, `--no-cache`). Nil: the previous site, if any.
+    var history: URL? = nil
 
     struct Outcome {
         var executed: [ExecutedLesson]
@@ -130,7 +133,7 @@ struct CourseRun {
         // about as long whatever the seed): a long lesson started last leaves the other workers idle.
         var expected: [String: Double] = [:]
         for run in runs {
-            guard let site = run.previousSite else { continue }
+            guard let site = run.history ?? run.previousSite else { continue }
             for lesson in parsed { expected[lesson.id] = max(expected[lesson.id] ?? 0, Self.secondsTaken(by: lesson.id, in: site) ?? 0) }
         }
         let order = units.indices.sorted { a, b in

@@ -48,7 +48,7 @@ struct Build: ParsableCommand {
             guard FileManager.default.fileExists(atPath: sharedDirectory, isDirectory: &isFolder), isFolder.boolValue else {
                 throw ValidationError("the shared folder '\(sharedDirectory)' does not exist or is not a folder")
             }
-            guard options.jobs == 1 else {
+            guard options.jobs == nil else {
                 throw ValidationError("--jobs does not apply to --executor slurm: Slurm runs as many of the tasks at once as the cluster gives it")
             }
         } else if sharedDirectory != nil || !slurmArguments.isEmpty {
@@ -90,7 +90,7 @@ struct Build: ParsableCommand {
     /// Where this build's lessons run.
     var lessonExecutor: any LessonExecutor {
         switch executor {
-        case .local: LocalExecutor(jobs: options.jobs)
+        case .local: LocalExecutor(jobs: options.jobCount)
         case .slurm: SlurmExecutor(sharedFolder: URL(fileURLWithPath: sharedDirectory ?? ".").standardizedFileURL,
                                    sbatchArguments: slurmArguments, pollInterval: slurmPoll)
         }

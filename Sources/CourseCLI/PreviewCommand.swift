@@ -63,7 +63,7 @@ struct PreviewCommand: ParsableCommand {
         for id in options.lessons { arguments += ["--lesson", id] }
         if let seed = options.seed { arguments += ["--seed", String(seed)] }
         if let data = options.dataDirectory { arguments += ["--data-dir", URL(fileURLWithPath: data).standardizedFileURL.path] }
-        if options.jobs != 1 { arguments += ["--jobs", String(options.jobs)] }
+        if let jobs = options.jobs { arguments += ["--jobs", String(jobs)] }
         if let timeout = options.timeout { arguments += ["--timeout", String(timeout)] }
         if options.noCache { arguments.append("--no-cache") }
         return arguments

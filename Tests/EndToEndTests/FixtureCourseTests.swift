@@ -295,7 +295,7 @@ extension FixtureCourseTests {
         let one = FileManager.default.temporaryDirectory.appendingPathComponent("jobs1-\(UUID().uuidString)")
         let two = FileManager.default.temporaryDirectory.appendingPathComponent("jobs2-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: one); try? FileManager.default.removeItem(at: two) }
-        let sequential = try runCommand(Self.binary, ["build", "--output", one.path], in: Self.course)
+        let sequential = try runCommand(Self.binary, ["build", "--output", one.path, "--jobs", "1"], in: Self.course)
         let parallel = try runCommand(Self.binary, ["build", "--output", two.path, "--jobs", "2"], in: Self.course)
         XCTAssertEqual(parallel.status, sequential.status)
         XCTAssertTrue(parallel.stdout.contains("2 passed, 2 failed (02-traps, 04-throws)"), parallel.stdout)
@@ -374,6 +374,8 @@ extension FixtureCourseTests {
             (["build", "--executor", "slurm"], "--executor slurm needs --shared-dir"),
             (["build", "--executor", "slurm", "--shared-dir", "/no/such/folder"], "the shared folder '/no/such/folder' does not exist"),
             (["build", "--shared-dir", "/tmp"], "--shared-dir and --slurm-arg only go with --executor slurm"),
+            (["build", "--executor", "slurm", "--shared-dir", "/tmp", "--jobs", "2"], "--jobs does not apply to --executor slurm"),
+            (["build", "--jobs", "0"], "--jobs must be at least 1, not 0"),
             (["build", "--executor", "cloud"], "cloud"),
         ]
         for (arguments, message) in cases {

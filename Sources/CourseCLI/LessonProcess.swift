@@ -25,7 +25,7 @@ enum LessonProcess {
     /// several lessons run at once) and turns off in-place progress bars. `logShownAs` is how the
     /// log's path is shown (where it will be once the site is published).
     static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false,
-                    logShownAs: String? = nil) throws -> OutputManifest {
+                    logShownAs: String? = nil, tag: String? = nil) throws -> OutputManifest {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-run.\(getpid()).\(lesson.id)-s\(settings.seed)")
         try? fm.removeItem(at: scratch)
@@ -73,7 +73,7 @@ enum LessonProcess {
 
         let reader = ChannelReader(channel.fileHandleForReading)
         let echo = StderrEcho(file: stderrFile, terminal: terminal,
-                              prefix: tagOutput ? "    │ \(lesson.id): " : "    │ ",
+                              prefix: tagOutput ? "    │ \(tag ?? lesson.id): " : "    │ ",
                               logShownAs: logShownAs ?? stderrFile.path)
         let started = Date()
         Interruption.shared.install()

@@ -39,6 +39,8 @@ struct SlurmExecutor: LessonExecutor {
     /// started with (model cache, data paths), so a node sees what the login node saw.
     struct TaskSpec: Codable {
         var lessonID: String
+        /// How its live lines are tagged: `05-shadow-data, seed 3`.
+        var name: String
         var settings: RunSettings
         var environment: [String: String]
         /// Where the lesson's log will be once the site is published (for messages).
@@ -63,7 +65,7 @@ struct SlurmExecutor: LessonExecutor {
         var passed = CourseEnvironment.current.variables.filter { $0.key.hasPrefix("MIL_") }
         passed.removeValue(forKey: CourseEnvironment.Variable.parentProcess.rawValue)
         let specs = units.map { unit in
-            TaskSpec(lessonID: unit.lesson.id, settings: unit.settings, environment: passed.merging(unit.settings.environment) { $1 },
+            TaskSpec(lessonID: unit.lesson.id, name: unit.name, settings: unit.settings, environment: passed.merging(unit.settings.environment) { $1 },
                      logShownAs: unit.logShownAs, courseDirectory: here)
         }
         let encoder = JSONEncoder()
@@ -161,6 +163,23 @@ extension SlurmExecutor {
 
             var seenRunning = Set<Int>()
             var ended = Set<Int>()
+            /// How far each task's Slurm log has been echoed, so its lesson's live lines show as they
+            /// would in a local build.
+            var echoed: [String: UInt64] = [:]
+            func echo(_ task: String) {
+                guard let handle = FileHandle(forReadingAtPath: control.logPath(of: task)) else { return }
+                defer { try? handle.close() }
+                let start = echoed[task] ?? 0
+                try? handle.seek(toOffset: start)
+                let data = handle.readDataToEndOfFile()
+                // Whole lines only; a line still being written waits for the next look.
+                guard let last = data.lastIndex(of: 0x0A) else { return }
+                let chunk = data[data.startIndex...last]
+                echoed[task] = start + UInt64(chunk.count)
+                for line in String(decoding: chunk, as: UTF8.self).split(separator: "\n") where line.hasPrefix("    │ ") {
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }
+            }
             /// Units that left the queue without a result, and since when.
             var missingSince: [Int: Date] = [:]
             var lastAnswer = now(), lastNews = now()
@@ -182,10 +201,12 @@ extension SlurmExecutor {
                         started(i)
                         lastNews = now()
                     }
+                    if seenRunning.contains(i) { echo(name) }
                     let results = SlurmExecutor.results(in: job, unit: i, attempt: attempt[i])
                     // A result counts only once its done file is there; the queue may still list the task.
                     if fm.fileExists(atPath: results.appendingPathComponent(SlurmExecutor.doneFile).path) {
                         if seenRunning.insert(i).inserted { started(i) }
+                        echo(name)
                         finished(i, try collect(units[i], from: results))
                         ended.insert(i)
                         lastNews = now()

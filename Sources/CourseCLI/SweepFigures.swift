@@ -98,7 +98,7 @@ enum SweepFigures {
         let table = chart.dataTable
         return CellOutput.Figure(file: "\(Self.folder)/\(name).png", title: chart.title, altText: chart.altText,
                                  caption: "\(chart.title): the mean over the seeds, with the range from the lowest to the highest seed shaded.",
-                                 width: image.width / 2, height: image.height / 2, kind: "LineChart",
+                                 width: image.width / 2, height: image.height / 2, kind: .lineChart,
                                  data: CellOutput.Table(caption: "Data of the figure", columns: table.columns, rows: table.rows),
                                  vectorFiles: vectors)
     }

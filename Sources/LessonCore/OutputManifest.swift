@@ -92,6 +92,19 @@ public struct CellResult: Codable, Equatable, Sendable {
     }
 }
 
+/// What drew a figure: the chart's type ("LineChart", "BarChart", …) or a Graphviz diagram. Stored
+/// as that name in the manifest.
+public struct FigureKind: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    /// The kind of a chart value: the name of its type.
+    public init(of chart: Any) { rawValue = String(describing: type(of: chart)) }
+
+    public static let diagram: FigureKind = "diagram"
+    public static let lineChart: FigureKind = "LineChart"
+}
+
 /// Why a cell failed: the kind of failure, the runner's account of it, and the lesson line the
 /// runtime named, if any.
 public struct CellFailure: Codable, Equatable, Sendable {
@@ -137,7 +150,7 @@ public enum CellOutput: Codable, Equatable, Sendable {
         /// Width and height in CSS pixels (the PNG has twice as many).
         public var width: Int
         public var height: Int
-        public var kind: String
+        public var kind: FigureKind
         /// The figure's data as a table, shown folded under it.
         public var data: Table?
         /// The same figure as vector files beside the PNG (`sizes.svg`, `sizes.pdf`), linked under it.
@@ -158,7 +171,7 @@ public enum CellOutput: Codable, Equatable, Sendable {
             }
         }
 
-        public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: String,
+        public init(file: String, title: String, altText: String, caption: String, width: Int, height: Int, kind: FigureKind,
                     data: Table? = nil, vectorFiles: [String]? = nil, slideFile: String? = nil, axes: Axes? = nil) {
             self.file = file
             self.title = title

@@ -62,7 +62,7 @@ private func session(_ function: String) -> LessonSession {
 
 /// Writes the PNG and, through `writeVector`, the same figure as SVG and PDF with the same name
 /// beside it (and, through `writeSlide`, a version drawn for slides), then places the figure on the page.
-private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: String,
+private func showImage(_ image: PNGImage, title: String, altText: String, caption: String, kind: FigureKind,
                        data: CellOutput.Table? = nil, axes: CellOutput.Figure.Axes? = nil, writeVector: (VectorFormat, URL) throws -> Void,
                        writeSlide: ((URL) throws -> Void)? = nil) throws {
     let session = session("show")
@@ -100,7 +100,7 @@ public func show(_ chart: some Figure, caption: String = "") throws {
                                yRange: line.yRange.map { [$0.lowerBound, $0.upperBound] })
     }
     try showImage(chart.render(), title: chart.title, altText: chart.altText, caption: caption,
-                  kind: String(describing: type(of: chart)), data: data, axes: axes,
+                  kind: FigureKind(of: chart), data: data, axes: axes,
                   writeVector: { format, file in try chart.render(format, to: file) },
                   writeSlide: { file in try chart.forSlides.render(.svg, to: file) })
 }
@@ -109,7 +109,7 @@ public func show(_ chart: some Figure, caption: String = "") throws {
 public func show(_ diagram: Diagram, caption: String = "") throws {
     let timing = WorkClock.start(.drawing)
     defer { timing.stop() }
-    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: "diagram", writeVector: { format, file in
+    try showImage(diagram.renderPNG(), title: diagram.title, altText: diagram.altText, caption: caption, kind: .diagram, writeVector: { format, file in
         switch format {
         case .svg: try Data(diagram.renderSVG().utf8).write(to: file)
         case .pdf: try diagram.renderPDF().write(to: file)

@@ -209,7 +209,7 @@ struct SlideWriter {
         for lesson in lessons {
             for cell in lesson.manifest.cells {
                 for output in cell.outputs {
-                    if case .figure(let figure) = output, figure.kind == "diagram" { return figure }
+                    if case .figure(let figure) = output, figure.kind == .diagram { return figure }
                 }
             }
         }

@@ -93,6 +93,14 @@ public struct AttackData: Sendable {
         self.membership = membership
     }
 
+    /// The same answers as the API would give them under `policy`: the shadows' full answers are
+    /// computed once and each policy applied to a copy, rather than querying every shadow again.
+    public func applying(_ policy: OutputPolicy) -> AttackData {
+        var p = predictions
+        policy.apply(to: &p)
+        return AttackData(predictions: p, classes: classes, membership: membership)
+    }
+
     /// The shadows' answers on their own "in" records (members) and "out" records (non-members),
     /// through `policy` (the same output policy as the target's API).
     public init(shadows: [ShadowModel], policy: OutputPolicy = .full) {

@@ -35,6 +35,9 @@ public struct MembershipExperiment: Sendable {
         public var nonMembers: Dataset
         public var attackerData: Dataset
         public var shadows: [ShadowModel]
+        /// The shadows' full answers, labelled in/out: `shadowAnswers.applying(policy)` is the attack's
+        /// training data under any output policy, without querying the shadows again.
+        public var shadowAnswers: AttackData
         public var evaluation: AttackEvaluation
         public var trainAccuracy: Double
         public var testAccuracy: Double
@@ -84,9 +87,10 @@ public struct MembershipExperiment: Sendable {
         let shadowRecipe = CourseModelCache.cachedRecipe(recipe, progress: bar)
         let shadows = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
             .train(attackerData: attacker, recipe: shadowRecipe)
-        let fitted = try attack.fit(AttackData(shadows: shadows, policy: policy))
+        let answers = AttackData(shadows: shadows)
+        let fitted = try attack.fit(answers.applying(policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
-        return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows,
+        return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows, shadowAnswers: answers,
                       evaluation: evaluation, trainAccuracy: target.accuracy(on: members), testAccuracy: target.accuracy(on: nonMembers))
     }
 }

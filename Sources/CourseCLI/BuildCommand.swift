@@ -130,6 +130,15 @@ struct Build: ParsableCommand {
         let lessons = options.selected
         // Before anything runs: never replace what the runner did not make.
         let destination = try OutputFolder.check(output, verb: "write the site to")
+        if executor == .slurm, let sharedDirectory {
+            // Job folders go in there: never into the course's own folders, and never into the site
+            // (publishing replaces it, and a later build would refuse a site with foreign folders).
+            let shared = try OutputFolder.check(sharedDirectory, verb: "put Slurm job folders in", replacing: false,
+                                                suggestion: "~/lessons-jobs")
+            if OutputFolder.isSame(shared, destination) || OutputFolder.isInside(shared, destination) {
+                throw CLIError("refusing to put Slurm job folders in \(shared.path): it is \(OutputFolder.isSame(shared, destination) ? "" : "inside ")the site folder, which this build replaces; choose a folder of its own such as ~/lessons-jobs")
+            }
+        }
         Interruption.shared.install()
         removeAbandonedScratchFolders()
         let publisher = try SitePublisher(destination: destination)

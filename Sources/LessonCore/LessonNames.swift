@@ -36,7 +36,9 @@ public enum LessonNames {
                      "assets": "the site's stylesheet folder (assets/)",
                      "observations": "the observations' data (observations.json)",
                      "slides": "the slide decks' folder (slides/)",
-                     "paper": "the paper deck (slides/paper.html), which a lesson's deck of that name would overwrite"]
+                     "paper": "the paper deck (slides/paper.html), which a lesson's deck of that name would overwrite",
+                     "seeds": "the folder of each seed's site in a build over several seeds (seeds/)",
+                     "sweep": "the folder of the charts drawn over several seeds (sweep/)"]
         for n in 1...17 { names["o\(n)"] = "the page of the paper's observation O\(n) (O\(n).html)" }
         return names
     }()

@@ -373,6 +373,9 @@ extension FixtureCourseTests {
             (["build", "--seeds", "1,x"], "'x' is not a seed"),
             (["build", "--executor", "slurm"], "--executor slurm needs --shared-dir"),
             (["build", "--executor", "slurm", "--shared-dir", "/no/such/folder"], "the shared folder '/no/such/folder' does not exist"),
+            (["build", "--executor", "slurm", "--shared-dir", "Lessons"], "refusing to put Slurm job folders in \(Self.lessons.path): it is the course's Lessons folder"),
+            (["build", "--executor", "slurm", "--shared-dir", ".", "-o", "_site"],
+             "refusing to put Slurm job folders in \(Self.course.path): it is the course's own folder"),
             (["build", "--shared-dir", "/tmp"], "--shared-dir and --slurm-arg only go with --executor slurm"),
             (["build", "--executor", "slurm", "--shared-dir", "/tmp", "--jobs", "2"], "--jobs does not apply to --executor slurm"),
             (["build", "--jobs", "0"], "--jobs must be at least 1, not 0"),
@@ -384,6 +387,15 @@ extension FixtureCourseTests {
             XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             XCTAssertFalse(result.stderr.contains("running"), "\(arguments): refused before any lesson ran")
         }
+        // Job folders inside the site this build replaces.
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("owned-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        try FileManager.default.createDirectory(at: site.appendingPathComponent("jobs"), withIntermediateDirectories: true)
+        try "".write(to: site.appendingPathComponent(".lessons-site"), atomically: true, encoding: .utf8)
+        let inside = try runCommand(Self.binary, ["build", "-o", site.path, "--executor", "slurm", "--shared-dir", site.appendingPathComponent("jobs").path],
+                                    in: Self.course)
+        XCTAssertNotEqual(inside.status, 0)
+        XCTAssertTrue(inside.stderr.contains("it is inside the site folder, which this build replaces"), inside.stderr)
     }
 
     func testEveryInputOfALessonsResultsDecidesWhetherItRunsAgain() throws {

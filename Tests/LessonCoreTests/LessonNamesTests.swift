@@ -40,6 +40,11 @@ final class LessonNamesTests: XCTestCase {
         XCTAssertEqual(messages.count, 5, messages.joined(separator: "\n"))
         XCTAssertTrue(messages.contains("Lessons/index.md:1:1: error: a lesson cannot be called 'index': the name belongs to the site's front page (index.html); rename the file"))
         XCTAssertTrue(messages.contains("Lessons/O1.md:1:1: error: a lesson cannot be called 'o1': the name belongs to the page of the paper's observation O1 (O1.html); rename the file"))
+        let sweep = LessonNames.problems(fileNames: ["seeds.md", "Sweep.md"]).map(\.description)
+        XCTAssertEqual(sweep, [
+            "Lessons/Sweep.md:1:1: error: a lesson cannot be called 'sweep': the name belongs to the folder of the charts drawn over several seeds (sweep/); rename the file",
+            "Lessons/seeds.md:1:1: error: a lesson cannot be called 'seeds': the name belongs to the folder of each seed's site in a build over several seeds (seeds/); rename the file",
+        ])
         XCTAssertTrue(messages.contains { $0.hasPrefix("Lessons/assets.md:1:1: error: a lesson cannot be called 'assets'") })
         XCTAssertTrue(messages.contains { $0.hasPrefix("Lessons/---.md:1:1: error: the file name has no ASCII letters or digits") })
     }

@@ -149,21 +149,20 @@ struct Build: ParsableCommand {
             let seeds = seedList
             let folders = seeds.indices.map { SeedSweep.folder(ofSeed: String(seeds[$0]), primary: $0 == 0) }
             func inside(_ site: URL, _ folder: String) -> URL { folder.isEmpty ? site : site.appendingPathComponent(folder) }
+            // Where the previous site keeps each seed's results: to reuse, to keep, and to time the lessons by.
+            let located = seeds.indices.map { Self.previousSite(ofSeed: seeds[$0], in: destination, usually: folders[$0]) }
             let runs = seeds.indices.map { i -> CourseRun in
                 var seeded = settings
                 seeded.seed = seeds[i]
-                return CourseRun(settings: seeded,
-                                 previousSite: reuseFrom.map { Self.previousSite(ofSeed: seeds[i], in: $0, usually: folders[i]) },
+                return CourseRun(settings: seeded, previousSite: reuseFrom == nil ? nil : located[i],
                                  staging: inside(publisher.staging, folders[i]), publishedAs: inside(destination, folders[i]),
-                                 history: Self.previousSite(ofSeed: seeds[i], in: destination, usually: folders[i]))
+                                 history: located[i])
             }
             let ran = try CourseRun.run(runs, lessons, executor: lessonExecutor)
             // A build of some lessons keeps the rest of the course as the previous site had it.
             outcomes = try runs.indices.map { i in
                 options.lessons.isEmpty ? ran[i]
-                    : try CourseRun(settings: runs[i].settings,
-                                    previousSite: Self.previousSite(ofSeed: seeds[i], in: destination, usually: folders[i]),
-                                    staging: runs[i].staging)
+                    : try CourseRun(settings: runs[i].settings, previousSite: located[i], staging: runs[i].staging)
                         .keepingTheRest(of: course.lessons, ran[i])
             }
             var sweep: SeedSweep?

@@ -40,7 +40,7 @@ struct LocalExecutor: LessonExecutor {
                 started(n)
                 do {
                     let manifest = try LessonProcess.run(lesson: unit.lesson, siteFolder: unit.siteFolder, settings: unit.settings,
-                                                         tagOutput: tag, logShownAs: unit.logShownAs, tag: unit.name)
+                                                         tag: tag ? unit.name : nil, logShownAs: unit.logShownAs)
                     finished(n, manifest)
                 } catch {
                     failure.set(error)

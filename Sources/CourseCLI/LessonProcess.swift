@@ -21,11 +21,11 @@ enum LessonProcess {
     /// The log of a lesson's stderr, in its site folder.
     static let logName = "lesson.log"
 
-    /// Runs `lesson` with `settings`; `tagOutput` prefixes its live log lines with its id (for when
-    /// several lessons run at once) and turns off in-place progress bars. `logShownAs` is how the
+    /// Runs `lesson` with `settings`; a `tag` (`05-shadow-data, seed 1`) prefixes its live log lines
+    /// (for when several lessons run at once) and turns off in-place progress bars. `logShownAs` is how the
     /// log's path is shown (where it will be once the site is published).
-    static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tagOutput: Bool = false,
-                    logShownAs: String? = nil, tag: String? = nil) throws -> OutputManifest {
+    static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tag: String? = nil,
+                    logShownAs: String? = nil) throws -> OutputManifest {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-run.\(getpid()).\(lesson.id)-s\(settings.seed)")
         try? fm.removeItem(at: scratch)
@@ -62,7 +62,7 @@ enum LessonProcess {
         environment.merge(settings.environment) { $1 }
         environment["SWIFT_BACKTRACE"] = "enable=no"
         environment[CourseEnvironment.Variable.parentProcess.rawValue] = String(getpid())
-        let terminal = isatty(2) == 1 && !tagOutput
+        let terminal = isatty(2) == 1 && tag == nil
         environment[CourseEnvironment.Variable.terminal.rawValue] = terminal ? "1" : "0"
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
@@ -73,7 +73,7 @@ enum LessonProcess {
 
         let reader = ChannelReader(channel.fileHandleForReading)
         let echo = StderrEcho(file: stderrFile, terminal: terminal,
-                              prefix: tagOutput ? "    │ \(tag ?? lesson.id): " : "    │ ",
+                              prefix: tag.map { "    │ \($0): " } ?? "    │ ",
                               logShownAs: logShownAs ?? stderrFile.path)
         let started = Date()
         Interruption.shared.install()

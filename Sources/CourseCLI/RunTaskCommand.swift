@@ -31,8 +31,8 @@ struct RunTask: ParsableCommand {
         Interruption.shared.install()
         let lesson = try compiled.parsed()
         print("lessons run-task: unit \(unit) (attempt \(attempt)): \(lesson.id), profile \(spec.settings.profile.rawValue), seed \(spec.settings.seed), on \(ProcessInfo.processInfo.hostName)")
-        let manifest = try LessonProcess.run(lesson: lesson, siteFolder: results, settings: spec.settings, tagOutput: true,
-                                             logShownAs: spec.logShownAs, tag: spec.name)
+        let manifest = try LessonProcess.run(lesson: lesson, siteFolder: results, settings: spec.settings, tag: spec.name,
+                                             logShownAs: spec.logShownAs)
         print("lessons run-task: \(manifest.status.rawValue) in \(String(format: "%.1f", manifest.seconds)) s")
         // Last: the build takes the result only once this file is there.
         let done = results.appendingPathComponent(SlurmExecutor.doneFile)

@@ -151,19 +151,28 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
     /// The nonzero columns of each binary row and the row's unit scale 1/√(ones).
     static func sparseRows(_ x: Matrix) -> (columns: [[Int]], scale: [Float]) {
         var columns: [[Int]] = [], scale: [Float] = []
-        for r in 0..<x.rows {
-            let ones = (0..<x.columns).filter { x[r, $0] != 0 }
-            columns.append(ones)
-            scale.append(ones.isEmpty ? 0 : 1 / Float(ones.count).squareRoot())
+        columns.reserveCapacity(x.rows)
+        scale.reserveCapacity(x.rows)
+        x.values.withUnsafeBufferPointer { v in
+            for r in 0..<x.rows {
+                let row = r * x.columns
+                var ones: [Int] = []
+                for j in 0..<x.columns where v[row + j] != 0 { ones.append(j) }
+                columns.append(ones)
+                scale.append(ones.isEmpty ? 0 : 1 / Float(ones.count).squareRoot())
+            }
         }
         return (columns, scale)
     }
 
     /// Index of the centroid nearest to each row scaled to unit length: argmin ‖c‖² − 2·x̂·c. The
-    /// centroids are transposed first so that each of a row's ones adds one contiguous run of K values.
+    /// centroids are transposed first so that each of a row's ones adds one contiguous run of K values
+    /// (a loop the compiler vectorizes; every dot product still sums its terms in column order).
     static func nearest(_ x: Matrix, centroids c: [Float], classes k: Int) -> [Int] {
-        let (columns, scale) = sparseRows(x)
-        let d = x.columns
+        nearest(sparseRows(x), columnCount: x.columns, centroids: c, classes: k)
+    }
+
+    static func nearest(_ rows: (columns: [[Int]], scale: [Float]), columnCount d: Int, centroids c: [Float], classes k: Int) -> [Int] {
         var transposed = [Float](repeating: 0, count: d * k), norms = [Float](repeating: 0, count: k)
         for i in 0..<k {
             for j in 0..<d {
@@ -171,18 +180,20 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
                 norms[i] += c[i * d + j] * c[i * d + j]
             }
         }
-        var labels = [Int](repeating: 0, count: x.rows)
-        var dots = [Float](repeating: 0, count: k)
+        var labels = [Int](repeating: 0, count: rows.scale.count)
+        let dots = UnsafeMutablePointer<Float>.allocate(capacity: k)
+        defer { dots.deallocate() }
         transposed.withUnsafeBufferPointer { t in
-            for r in 0..<x.rows {
-                for i in 0..<k { dots[i] = 0 }
-                for j in columns[r] {
-                    let base = j * k
-                    for i in 0..<k { dots[i] += t[base + i] }
+            for (r, columns) in rows.columns.enumerated() {
+                dots.update(repeating: 0, count: k)
+                for j in columns {
+                    let run = t.baseAddress! + j * k
+                    for i in 0..<k { dots[i] += run[i] }
                 }
+                let scale = rows.scale[r]
                 var best = 0, bestScore = Float.infinity
                 for i in 0..<k {
-                    let score = norms[i] - 2 * scale[r] * dots[i]
+                    let score = norms[i] - 2 * scale * dots[i]
                     if score < bestScore { best = i; bestScore = score }
                 }
                 labels[r] = best
@@ -195,32 +206,40 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
     /// squared distance to the nearest centre so far), then Lloyd steps; an empty cluster restarts at
     /// a random row.
     static func sphericalKMeans(_ x: Matrix, classes k: Int, steps: Int, random g: inout SplitMix64) -> [Float] {
-        let (columns, scale) = sparseRows(x)
+        let rows = sparseRows(x)
+        let (columns, scale) = rows
         let n = x.rows, d = x.columns
         var c = [Float](repeating: 0, count: k * d)
-        func setCentre(_ i: Int, toRow r: Int) {
-            for j in 0..<d { c[i * d + j] = 0 }
-            for j in columns[r] { c[i * d + j] = scale[r] }
-        }
-        func distance(_ r: Int, _ i: Int, norm: Float) -> Float {
-            var dot: Float = 0
-            for j in columns[r] { dot += c[i * d + j] }
-            let xx: Float = columns[r].isEmpty ? 0 : 1
-            return max(0, xx + norm - 2 * scale[r] * dot)
-        }
-        func norm(_ i: Int) -> Float { (0..<d).reduce(Float(0)) { $0 + c[i * d + $1] * c[i * d + $1] } }
-        setCentre(0, toRow: Int(g.next() % UInt64(n)))
-        var nearestDistance = (0..<n).map { distance($0, 0, norm: norm(0)) }
-        for i in 1..<max(k, 1) {
-            let total = nearestDistance.reduce(0.0) { $0 + Double($1) }
-            var target = g.nextUnit() * total, pick = n - 1
-            for r in 0..<n { target -= Double(nearestDistance[r]); if target < 0 { pick = r; break } }
-            setCentre(i, toRow: pick)
-            let ni = norm(i)
-            for r in 0..<n { nearestDistance[r] = min(nearestDistance[r], distance(r, i, norm: ni)) }
+        c.withUnsafeMutableBufferPointer { c in
+            func setCentre(_ i: Int, toRow r: Int) {
+                for j in 0..<d { c[i * d + j] = 0 }
+                for j in columns[r] { c[i * d + j] = scale[r] }
+            }
+            func distance(_ r: Int, _ i: Int, norm: Float) -> Float {
+                var dot: Float = 0
+                for j in columns[r] { dot += c[i * d + j] }
+                let xx: Float = columns[r].isEmpty ? 0 : 1
+                return max(0, xx + norm - 2 * scale[r] * dot)
+            }
+            func norm(_ i: Int) -> Float {
+                var total: Float = 0
+                for j in 0..<d { total += c[i * d + j] * c[i * d + j] }
+                return total
+            }
+            setCentre(0, toRow: Int(g.next() % UInt64(n)))
+            let n0 = norm(0)
+            var nearestDistance = (0..<n).map { distance($0, 0, norm: n0) }
+            for i in 1..<max(k, 1) {
+                let total = nearestDistance.reduce(0.0) { $0 + Double($1) }
+                var target = g.nextUnit() * total, pick = n - 1
+                for r in 0..<n { target -= Double(nearestDistance[r]); if target < 0 { pick = r; break } }
+                setCentre(i, toRow: pick)
+                let ni = norm(i)
+                for r in 0..<n { nearestDistance[r] = min(nearestDistance[r], distance(r, i, norm: ni)) }
+            }
         }
         for _ in 0..<steps {
-            let labels = nearest(x, centroids: c, classes: k)
+            let labels = nearest(rows, columnCount: d, centroids: c, classes: k)
             var sums = [Float](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
             for r in 0..<n {
                 counts[labels[r]] += 1
@@ -228,7 +247,9 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
             }
             for i in 0..<k {
                 if counts[i] == 0 {
-                    setCentre(i, toRow: Int(g.next() % UInt64(n)))
+                    let r = Int(g.next() % UInt64(n))
+                    for j in 0..<d { c[i * d + j] = 0 }
+                    for j in columns[r] { c[i * d + j] = scale[r] }
                 } else {
                     for j in 0..<d { c[i * d + j] = sums[i * d + j] / Float(counts[i]) }
                 }

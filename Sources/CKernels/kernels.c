@@ -80,8 +80,10 @@ void mk_tanh_backward(float *dH, const float *H, long n) {
     for (long i = 0; i < n; i++) dH[i] *= 1 - H[i] * H[i];
 }
 
-void mk_relu_backward(float *dH, const float *H, long n) {
-    for (long i = 0; i < n; i++) dH[i] = H[i] > 0 ? dH[i] : 0;
+/* Both values are loaded before the choice so that the loop is a vector blend, not a branch taken at
+   random (half the units are active): the branchy form was a tenth of the attack's training time. */
+void mk_relu_backward(float *restrict dH, const float *restrict H, long n) {
+    for (long i = 0; i < n; i++) { float d = dH[i]; dH[i] = H[i] > 0 ? d : 0.0f; }
 }
 
 void mk_column_sums(const float *M, int rows, int cols, float *out) {

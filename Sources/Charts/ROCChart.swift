@@ -6,6 +6,10 @@ public struct ROCChart: Figure, Equatable {
     public var title: String
     public var curves: [(name: String, points: [(falsePositiveRate: Double, truePositiveRate: Double)], auc: Double)]
     public var logScale: Bool
+    /// Each curve's true-positive rate at a few low false-positive rates, measured by the caller (who
+    /// has the scores; the chart only has thinned points): one entry per rate, one value per curve.
+    /// Shown in the data table.
+    public var lowFalsePositiveRates: [(falsePositiveRate: Double, truePositiveRates: [Double])] = []
     public var width: Double = 800
     public var height: Double = 600
 
@@ -44,10 +48,12 @@ public struct ROCChart: Figure, Equatable {
             + curves.map { "\($0.name): AUC \(String(format: "%.3f", $0.auc))." }.joined(separator: " ")
     }
     public var dataTable: DataTable {
-        DataTable(columns: ["curve", "AUC", "TPR at 1% FPR", "TPR at 0.1% FPR"], rows: curves.map { c in
-            func tpr(_ f: Double) -> String { short(c.points.filter { $0.falsePositiveRate <= f + 1e-12 }.map(\.truePositiveRate).max() ?? 0) }
-            return [c.name, String(format: "%.3f", c.auc), tpr(0.01), tpr(0.001)]
+        let rates = lowFalsePositiveRates
+        return DataTable(columns: ["curve", "AUC"] + rates.map { "TPR at \(short($0.falsePositiveRate * 100))% FPR" },
+                         rows: curves.indices.map { i in
+            [curves[i].name, String(format: "%.3f", curves[i].auc)] + rates.map { short($0.truePositiveRates[i]) }
         })
     }
+
     public func scene(measurer: TextMeasurer) -> Scene { plot.scene(measurer: measurer) }
 }

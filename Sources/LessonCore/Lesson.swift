@@ -26,7 +26,11 @@ public struct Cell: Equatable, Sendable, Codable {
 }
 
 /// A parsed lesson: a Markdown file with a title, prose and Swift cells.
-public struct Lesson: Equatable, Sendable {
+///
+/// Parsing reads the Markdown once and keeps everything later stages need (cells, the page's prose,
+/// the slides); the Tangle plugin compiles this value, as JSON, into the binary, so the runner, the
+/// lesson's own process and the site writer all use the same parse and none reads the Markdown again.
+public struct Lesson: Equatable, Sendable, Codable {
     /// The file name without `.md`, e.g. `01-membership-game`; lessons run in this order.
     public var id: String
     /// The path used in messages, e.g. `Lessons/01-membership-game.md`.
@@ -37,8 +41,12 @@ public struct Lesson: Equatable, Sendable {
     public var summaryHTML: String
     /// The cells in file order.
     public var cells: [Cell]
-    /// The whole Markdown source.
+    /// The whole Markdown source (the key of its cached results, and what `lessons check` compares).
     public var source: String
+    /// The page's prose as HTML, with a slot for each cell: the segments alternate prose and cells.
+    public var prose: [ProseSegment]
+    /// The lesson's slides, one per `##` section, in order.
+    public var slides: [SlideSection]
 
     /// The lesson id for a file name or path: the slug of its last component (see `LessonNames`).
     public static func id(forPath path: String) -> String {
@@ -127,17 +135,25 @@ public struct Lesson: Equatable, Sendable {
                               message: "the lesson has no title; its first level-1 heading ('# Title') names it")
         }
         return Lesson(id: id(forPath: path), path: path, title: title,
-                      summaryHTML: document.firstParagraphHTML ?? "", cells: cells, source: source)
+                      summaryHTML: document.firstParagraphHTML ?? "", cells: cells, source: source,
+                      // Each rendering rewrites cmark's tree (math markers, cells cut out), so each gets a
+                      // tree of its own; all of it happens here, once, when the course is built.
+                      prose: try MarkdownDocument(source: source, path: path).segmentsReplacingSwiftCells(),
+                      slides: try MarkdownDocument(source: source, path: path).slideSections(cellLines: cells.map(\.fenceLine)))
     }
 
-    /// The HTML of the prose with each cell replaced by a slot: `segments` alternate prose and cells.
-    public func proseSegments() throws -> [ProseSegment] {
-        try MarkdownDocument(source: source, path: path).segmentsReplacingSwiftCells()
+    /// The lesson as the Tangle plugin compiles it into the binary (`CompiledLesson.lesson` reads it back).
+    /// Strings, integers and booleans only, so encoding cannot fail (were it to, the empty result
+    /// would fail to decode, with a message, rather than pass silently).
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)) ?? Data()
     }
 
-    /// The lesson's slides, one per `##` section, in order.
-    public func slideSections() throws -> [SlideSection] {
-        try MarkdownDocument(source: source, path: path).slideSections(cellLines: cells.map(\.fenceLine))
+    /// A lesson from `encoded()`'s bytes.
+    public static func decoded(from data: Data) throws -> Lesson {
+        try JSONDecoder().decode(Lesson.self, from: data)
     }
 
     /// A text outline of the lesson for golden tests: title, then each cell with its lines and options.
@@ -203,7 +219,7 @@ public struct Lesson: Equatable, Sendable {
 }
 
 /// A piece of a lesson page: prose as HTML, or the slot where cell `index` goes.
-public enum ProseSegment: Equatable, Sendable {
+public enum ProseSegment: Equatable, Sendable, Codable {
     case html(String)
     case cell(Int)
 }
@@ -215,7 +231,7 @@ public enum ProseSegment: Equatable, Sendable {
 /// speaker notes are its ```` ```notes ```` blocks, or else its paragraphs. The figures of its cells
 /// with the `slide` option follow it, one slide each. `<!-- slide: skip -->` in a section (invisible
 /// on GitHub and on the page) leaves its text off the slides; its picked figures still show.
-public struct SlideSection: Equatable, Sendable {
+public struct SlideSection: Equatable, Sendable, Codable {
     /// The heading's inline HTML.
     public var titleHTML: String
     /// Line of the heading in the lesson file.

@@ -3,25 +3,29 @@ import LessonCore
 
 /// A lesson compiled into the `lessons` executable by the Tangle plugin.
 ///
-/// The generated type carries the lesson's source (so the binary needs no files at run time) and a
-/// `run` function whose body is the lesson's cells in order.
+/// The generated type carries the lesson as the build parsed it (`Lesson.encoded()`, so the binary
+/// needs no files at run time and no stage parses the Markdown again) and a `run` function whose body
+/// is the lesson's cells in order.
 public protocol CompiledLesson {
     static var id: String { get }
     static var sourcePath: String { get }
-    static var sourceBase64: String { get }
+    /// `Lesson.encoded()`, in base64.
+    static var encodedLesson: String { get }
     static func run(_ cells: CellRunner) throws
 }
 
 extension CompiledLesson {
-    /// The lesson's Markdown, as it was when the binary was built.
-    public static var source: String {
-        String(decoding: Data(base64Encoded: sourceBase64) ?? Data(), as: UTF8.self)
+    /// The lesson as the build parsed it.
+    public static func parsed() throws -> Lesson {
+        guard let data = Data(base64Encoded: encodedLesson), let lesson = try? Lesson.decoded(from: data) else {
+            throw LessonError(path: sourcePath, line: 1, column: 1,
+                              message: "the lesson compiled into this binary cannot be read back; rebuild it (`swift build`)")
+        }
+        return lesson
     }
 
-    /// The parsed lesson. The build already parsed it once, so this does not fail in practice.
-    public static func parsed() throws -> Lesson {
-        try Lesson.parse(source: source, path: sourcePath)
-    }
+    /// The lesson's Markdown, as it was when the binary was built.
+    public static var source: String { (try? parsed().source) ?? "" }
 }
 
 /// Marks where each cell begins and ends while a lesson runs.

@@ -349,7 +349,7 @@ public struct SiteWriter {
             body += "<p class=\"kept-banner\" role=\"note\">\(HTML.text(note))</p>\n"
         }
         body += "<p class=\"slides-link meta\"><a href=\"\(SlideWriter.folderName)/\(HTML.attribute(executed.pageName))\">Slides for this lesson</a></p>\n"
-        for segment in try lesson.proseSegments() {
+        for segment in lesson.prose {
             switch segment {
             case .html(let html): body += html
             case .cell(let index):

@@ -46,7 +46,7 @@ struct SlideWriter {
             title += "<p class=\"banner\">This lesson stopped with an error in this run; its slides show what ran.</p>\n"
         }
         slides.append(Slide(kind: "title", html: title, notes: fromPage(lesson.summaryHTML)))
-        for section in try lesson.slideSections() {
+        for section in lesson.slides {
             if !section.skip && !section.body.isEmpty {
                 slides.append(Slide(kind: "text", html: "<h2>\(fromPage(section.titleHTML))</h2>\n<div class=\"body fit\">\n\(fromPage(section.body.joined()))</div>\n",
                                     notes: fromPage(section.notesHTML)))

@@ -20,7 +20,8 @@ func check(_ data: Data) {
     // a cell's text reached outside its place.
     let escaped = CellCode(swift).problems.filter { !$0.message.contains("__mil") && !$0.message.hasPrefix("#sourceLocation") }
     precondition(escaped.isEmpty, "the generated code is unbalanced: \(escaped)")
-    guard let segments = try? lesson.proseSegments() else { return }
+    precondition((try? Lesson.decoded(from: lesson.encoded())) == lesson, "the lesson does not survive the trip through the binary")
+    let segments = lesson.prose
     for case .html(let html) in segments {
         precondition(!html.contains("MILMATH") || lesson.source.contains("MILMATH"), "a math marker was left in the page")
     }

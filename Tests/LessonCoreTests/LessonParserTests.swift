@@ -62,7 +62,7 @@ final class LessonParserTests: XCTestCase {
 
             After.
             """
-        let segments = try Lesson.parse(source: source, path: "Lessons/01-x.md").proseSegments()
+        let segments = try Lesson.parse(source: source, path: "Lessons/01-x.md").prose
         XCTAssertEqual(segments.count, 3)
         guard case .html(let before) = segments[0], case .cell(0) = segments[1], case .html(let after) = segments[2] else {
             return XCTFail("expected prose, cell 0, prose; got \(segments)")

@@ -50,7 +50,7 @@ final class MathMLTests: XCTestCase {
             \\tilde{H}(p) = -\\frac{1}{\\log K} \\sum_{i} p_i \\log p_i
             ```
             """, path: "Lessons/01-math.md")
-        let html = try lesson.proseSegments().map { if case .html(let h) = $0 { h } else { "" } }.joined()
+        let html = try lesson.prose.map { if case .html(let h) = $0 { h } else { "" } }.joined()
         XCTAssertTrue(html.contains("Precision is <math><mfrac>"), html)
         XCTAssertTrue(html.contains("</mfrac></math>, and the price of <code>code</code> stays code."), html)
         XCTAssertTrue(html.contains("<math display=\"block\">"), html)

@@ -46,7 +46,7 @@ final class SlideSectionTests: XCTestCase {
         """
 
     func testEachSecondLevelSectionIsASlideWithItsListsNotesAndCells() throws {
-        let sections = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").slideSections()
+        let sections = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").slides
         XCTAssertEqual(sections.map(\.titleHTML), ["First idea", "Only prose", "Left off", "A formula"])
         let first = sections[0]
         XCTAssertEqual(first.body.count, 1, "only the list goes on the slide")
@@ -58,13 +58,13 @@ final class SlideSectionTests: XCTestCase {
     }
 
     func testASectionWithoutListsShowsItsFirstParagraphAndKeepsTheRestAsNotes() throws {
-        let section = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").slideSections()[1]
+        let section = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").slides[1]
         XCTAssertEqual(section.body, ["<p>The first paragraph is the slide.</p>\n"])
         XCTAssertTrue(section.notesHTML.contains("The second one is a note."))
     }
 
     func testASkippedSectionKeepsItsCellsAndFormulasGoOnTheSlide() throws {
-        let sections = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").slideSections()
+        let sections = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").slides
         XCTAssertTrue(sections[2].skip)
         XCTAssertEqual(sections[2].cells, [1])
         XCTAssertFalse(sections[1].skip)
@@ -73,7 +73,7 @@ final class SlideSectionTests: XCTestCase {
     }
 
     func testNotesStayOffTheLessonPage() throws {
-        let page = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").proseSegments()
+        let page = try Lesson.parse(source: Self.source, path: "Lessons/01-a.md").prose
         let html = page.compactMap { if case .html(let h) = $0 { h } else { nil } }.joined()
         XCTAssertFalse(html.contains("out loud"))
         XCTAssertTrue(html.contains("A long paragraph"))
@@ -98,7 +98,7 @@ final class SlideSectionTests: XCTestCase {
               Nested notes.
               ```
             """
-        let sections = try Lesson.parse(source: source, path: "Lessons/01-a.md").slideSections()
+        let sections = try Lesson.parse(source: source, path: "Lessons/01-a.md").slides
         XCTAssertEqual(sections.count, 2)
         XCTAssertTrue(sections[0].skip, "before the first ## only the picked figure counts")
         XCTAssertEqual(sections[0].titleHTML, "Title")

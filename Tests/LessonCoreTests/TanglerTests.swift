@@ -8,6 +8,17 @@ final class TanglerTests: XCTestCase {
         try assertGolden(Tangler.swiftSource(for: lesson), named: "structures.swift.txt")
     }
 
+    func testTheGeneratedFileCarriesTheParsedLessonSoNoLaterStageParsesTheMarkdown() throws {
+        let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
+        let swift = Tangler.swiftSource(for: lesson)
+        let literal = try XCTUnwrap(swift.components(separatedBy: "static let encodedLesson = \"").dropFirst().first?
+            .components(separatedBy: "\"").first)
+        let carried = try Lesson.decoded(from: XCTUnwrap(Data(base64Encoded: literal)))
+        XCTAssertEqual(carried, lesson, "cells, prose and slides come back exactly as parsed")
+        XCTAssertFalse(carried.prose.isEmpty)
+        XCTAssertEqual(carried.prose.filter { if case .cell = $0 { true } else { false } }.count, lesson.cells.count)
+    }
+
     func testImportsAreHoistedAndTheirLineLeftBlank() throws {
         let source = "# T\n\n```swift\nlet a = 1\nimport Foundation\n@testable import Charts\nprint(a)\n```\n"
         let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))

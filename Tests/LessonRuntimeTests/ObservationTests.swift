@@ -26,9 +26,28 @@ final class ObservationTests: XCTestCase {
         XCTAssertEqual(evidenceCells(observedIn: "sweep", []), ["sweep"])
     }
 
-    func testEveryObservationHasTheDecksClaim() {
+    func testEveryObservationHasTheDecksClaimAndThePapersNumbersInOneCatalogue() {
         XCTAssertEqual(Observation.ids, (1...17).map { "O\($0)" })
-        for id in Observation.ids { XCTAssertFalse(PaperObservations.claims[id]?.isEmpty ?? true, id) }
+        XCTAssertEqual(Set(PaperObservations.catalogue.keys), Set(Observation.ids), "no claim missing, none extra")
+        for id in Observation.ids {
+            let claim = PaperObservations.catalogue[id]
+            XCTAssertFalse(claim?.statement.isEmpty ?? true, id)
+            XCTAssertFalse(claim?.paper.isEmpty ?? true, id)
+        }
+        XCTAssertEqual(PaperObservations.claims["O8"], PaperObservations.catalogue["O8"]?.statement)
+    }
+
+    func testNoLessonRestatesThePapersNumbersInItsChecks() throws {
+        // The catalogue is the one home of what the paper said: a lesson's `observe` has no `paper:`.
+        let lessons = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Lessons")
+        var checks = 0
+        for file in try FileManager.default.contentsOfDirectory(at: lessons, includingPropertiesForKeys: nil) where file.pathExtension == "md" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            checks += text.components(separatedBy: "observe(\"O").count - 1
+            XCTAssertFalse(text.contains("paper: \""), "\(file.lastPathComponent) passes the paper's numbers to observe")
+        }
+        XCTAssertGreaterThanOrEqual(checks, 17, "the lessons were found and check every observation")
     }
 
     func testProfilesPickTheirSizes() {

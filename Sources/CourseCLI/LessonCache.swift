@@ -21,10 +21,10 @@ struct LessonCache {
         self.settings = settings
     }
 
-    /// A fingerprint of every file under `Sources/` and `Assets/` of the package this binary was built from.
+    /// A fingerprint of every file under `Sources/` and `Assets/` of the package this binary was built
+    /// from (an installed binary: of itself and the course's `Assets/`; see `codeFingerprint`).
     static func courseCode() -> String? {
-        let root = CourseEnvironment.packageFolder
-        return Fingerprint.ofFiles(in: ["Sources", "Assets"].map { root.appendingPathComponent($0) })
+        CourseEnvironment.current.codeFingerprint(of: ["Sources", "Assets"])
     }
 
     func key(for lesson: Lesson) -> String? {

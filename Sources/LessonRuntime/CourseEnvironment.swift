@@ -1,4 +1,5 @@
 import Foundation
+import MachineLearning
 
 /// Everything the course reads from its surroundings, in one place: the `MIL_*` variables through
 /// which `lessons build` tells each lesson process its settings, and the folders the course's files
@@ -71,6 +72,38 @@ public struct CourseEnvironment: Sendable {
         .deletingLastPathComponent()   // LessonRuntime
         .deletingLastPathComponent()   // Sources
         .deletingLastPathComponent()
+
+    /// What stands for this program's version in cache keys (result reuse, the model cache).
+    ///
+    /// Built here, it is a fingerprint of `folders` (e.g. `Sources`, `Assets`) of the package the binary
+    /// was built from. An installed binary, whose build folder is not on this machine, uses its own
+    /// executable instead, plus those of `folders` the course's folder has (its `Assets`): another build
+    /// or other data never reuses what this one made. (A missing folder must not fingerprint as empty:
+    /// every version would then share one key.)
+    public func codeFingerprint(of folders: [String], package: URL = CourseEnvironment.packageFolder) -> String {
+        let built = folders.map { package.appendingPathComponent($0) }
+        if built.allSatisfy(Self.isFolder), let code = Fingerprint.ofFiles(in: built) { return code }
+        var f = Fingerprint()
+        f.add(Self.executableFingerprint)
+        let course = folders.map { courseFolder.appendingPathComponent($0) }.filter(Self.isFolder)
+        f.add(Fingerprint.ofFiles(in: course) ?? UUID().uuidString)
+        return f.hex
+    }
+
+    /// The running executable's bytes (a fresh random key if they cannot be read: nothing is reused).
+    static let executableFingerprint: String = {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), options: .mappedIfSafe) else {
+            return UUID().uuidString
+        }
+        var f = Fingerprint()
+        f.add(data)
+        return f.hex
+    }()
+
+    static func isFolder(_ url: URL) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
 
     /// A file of the course package, looked for in the course's folder first, then in `packageFolder`.
     public func courseFile(_ relative: String) -> URL? {

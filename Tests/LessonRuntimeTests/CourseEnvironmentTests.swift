@@ -1,5 +1,6 @@
 import Foundation
 @testable import LessonRuntime
+import MachineLearning
 import XCTest
 
 /// The settings a lesson process gets from `lessons build` are read in one place, with the defaults
@@ -38,5 +39,30 @@ final class CourseEnvironmentTests: XCTestCase {
                        CourseEnvironment.packageFolder.appendingPathComponent("Assets/slides.js").path)
         XCTAssertNil(environment.courseFile("Assets/no-such-file"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: CourseEnvironment.packageFolder.appendingPathComponent("Package.swift").path))
+    }
+
+    func testTheCodeFingerprintIsThePackagesSourcesWhereTheBinaryWasBuilt() throws {
+        let environment = CourseEnvironment(variables: [:])
+        let folders = ["Sources/MachineLearning", "Sources/CKernels"]
+        XCTAssertEqual(environment.codeFingerprint(of: folders),
+                       Fingerprint.ofFiles(in: folders.map { CourseEnvironment.packageFolder.appendingPathComponent($0) }))
+    }
+
+    func testAnInstalledBinaryKeysItsCachesByItselfAndTheCoursesAssetsNeverByAnEmptyFolder() throws {
+        let fm = FileManager.default
+        let course = fm.temporaryDirectory.appendingPathComponent("installed-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: course) }
+        try fm.createDirectory(at: course.appendingPathComponent("Assets"), withIntermediateDirectories: true)
+        try "1,2\n".write(to: course.appendingPathComponent("Assets/data.csv"), atomically: true, encoding: .utf8)
+        let gone = course.appendingPathComponent("the-build-folder-is-not-here")
+        let environment = CourseEnvironment(variables: ["MIL_COURSE_DIR": course.path])
+        let installed = environment.codeFingerprint(of: ["Sources", "Assets"], package: gone)
+        XCTAssertEqual(installed, environment.codeFingerprint(of: ["Sources", "Assets"], package: gone), "stable within a version")
+        XCTAssertNotEqual(installed, Fingerprint.ofFiles(in: [gone.appendingPathComponent("Sources"), gone.appendingPathComponent("Assets")]),
+                          "not the fingerprint of two empty folders, which every version would share")
+        XCTAssertNotEqual(installed, environment.codeFingerprint(of: ["Sources", "Assets"]), "not the built package's key")
+        try "1,3\n".write(to: course.appendingPathComponent("Assets/data.csv"), atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(installed, environment.codeFingerprint(of: ["Sources", "Assets"], package: gone),
+                          "changing the course's data changes the key")
     }
 }

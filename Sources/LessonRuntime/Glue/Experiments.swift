@@ -130,9 +130,8 @@ public func suppliedDataFile(_ relative: String) -> String? {
 public enum CourseModelCache {
     public static let shared: ModelCache = {
         let environment = CourseEnvironment.current
-        let root = CourseEnvironment.packageFolder
-        let code = Fingerprint.ofFiles(in: ["Sources/MachineLearning", "Sources/CKernels"].map { root.appendingPathComponent($0) })
-        return ModelCache(directory: environment.modelCache, salt: code ?? "", readsStoredModels: !environment.retrainsModels)
+        let code = environment.codeFingerprint(of: ["Sources/MachineLearning", "Sources/CKernels"])
+        return ModelCache(directory: environment.modelCache, salt: code, readsStoredModels: !environment.retrainsModels)
     }()
 
     /// An MLP recipe for shadow training that goes through the cache; `progress`, if given, advances

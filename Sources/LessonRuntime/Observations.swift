@@ -86,12 +86,10 @@ public func verdict(_ parts: [Bool]) -> Observation.Verdict {
     return held == parts.count ? .held : held > 0 ? .heldInPart : .didNotHold
 }
 
-/// Formats a number for observation text: three decimals, and never "-0.000" (a value that rounds
-/// to zero is zero, whatever its sign).
-public func f3(_ v: Double) -> String {
-    let text = String(format: "%.3f", v)
-    return text == "-0.000" ? "0.000" : text
-}
+/// Formats a number for learners, the one way lessons print numbers: three decimals (the paper quotes
+/// accuracies and precisions to three), never "-0.000" (a value that rounds to zero is zero, whatever
+/// its sign). Tables show a `Double` the same way.
+public func f3(_ v: Double) -> String { v.tableText }
 
 /// How much a measure fell, in words: "a drop of 0.011", "a gain of 0.015" when it rose, "no change"
 /// when it moved by less than the third decimal shows.

@@ -7,24 +7,24 @@ import MachineLearning
 ///
 /// The key hashes the lesson's cells (their code and options, in order — not the prose, so a
 /// prose-only edit re-renders the page without rerunning anything), the course's library code and assets (every file under
-/// `Sources/` and `Assets/` of the package this binary was built from), the profile, the seed and
+/// `Sources/` of the package this binary was built from, or the executable itself, and under every `Assets/` it may read), the profile, the seed and
 /// the contents of the user's data the lessons read (`RunSettings.reuseKeyPart`). Editing one lesson reruns only that lesson; editing library code
 /// reruns all. Only lessons that passed are reused.
 struct LessonCache {
     let codeFingerprint: String?
     let settings: String
 
-    /// `codeFingerprint` stands for the program version; nil (the sources are not where the binary
-    /// was built) turns reuse off rather than risk stale results.
+    /// `codeFingerprint` stands for the program version and the course's assets; nil turns reuse off.
     init(settings: String, codeFingerprint: String? = LessonCache.courseCode()) {
         self.codeFingerprint = codeFingerprint
         self.settings = settings
     }
 
-    /// A fingerprint of every file under `Sources/` and `Assets/` of the package this binary was built
-    /// from (an installed binary: of itself and the course's `Assets/`; see `codeFingerprint`).
+    /// The course's code and assets: every file under `Sources/` of the package this binary was built
+    /// from (an installed binary: the executable) and under every `Assets/` lessons may read (see
+    /// `CourseEnvironment.codeFingerprint`).
     static func courseCode() -> String? {
-        CourseEnvironment.current.codeFingerprint(of: ["Sources", "Assets"])
+        CourseEnvironment.current.codeFingerprint(code: ["Sources"], data: ["Assets"])
     }
 
     func key(for lesson: Lesson) -> String? {
@@ -38,6 +38,8 @@ struct LessonCache {
     static let keyFile = "cache-key"
     /// The lesson's Markdown as it was when its results were made, kept beside them.
     static let sourceFile = "lesson-source.md"
+    /// The lesson as parsed then (`Lesson.encoded()`), so that showing kept results needs no parse.
+    static let parsedFile = "lesson.json"
 
     /// The previous run's manifest if its key matches and it passed; its folder is copied into `staging`.
     func reuse(_ lesson: Lesson, previousSite: URL, staging: URL) -> OutputManifest? {
@@ -53,6 +55,7 @@ struct LessonCache {
     func store(_ lesson: Lesson, manifest: OutputManifest, in staging: URL) {
         let folder = staging.appendingPathComponent(lesson.id)
         try? lesson.source.write(to: folder.appendingPathComponent(Self.sourceFile), atomically: true, encoding: .utf8)
+        try? lesson.encoded().write(to: folder.appendingPathComponent(Self.parsedFile), options: .atomic)
         guard let key = key(for: lesson) else { return }
         try? key.write(to: folder.appendingPathComponent(Self.keyFile), atomically: true, encoding: .utf8)
     }
@@ -73,7 +76,10 @@ struct LessonCache {
             guard let source = try? String(contentsOf: old.appendingPathComponent(Self.sourceFile), encoding: .utf8) else { return nil }
             let again = "Run it again to refresh them: lessons build --lesson \(lesson.id)."
             if source != lesson.source {
-                guard let earlier = try? Lesson.parse(source: source, path: lesson.path) else { return nil }
+                // The lesson as it was parsed then; sites written before it was kept are parsed again.
+                let stored = (try? Data(contentsOf: old.appendingPathComponent(Self.parsedFile))).flatMap { try? Lesson.decoded(from: $0) }
+                guard let earlier = stored.flatMap({ $0.source == source ? $0 : nil }) ?? (try? Lesson.parse(source: source, path: lesson.path))
+                else { return nil }
                 shown = earlier
                 manifest.keptNote = "This page shows the lesson as it was when these results were made; its text has changed since. \(again)"
             } else {

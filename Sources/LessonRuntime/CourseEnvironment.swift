@@ -73,26 +73,38 @@ public struct CourseEnvironment: Sendable {
         .deletingLastPathComponent()   // Sources
         .deletingLastPathComponent()
 
-    /// What stands for this program's version in cache keys (result reuse, the model cache).
+    /// What stands for this program's version and the course's files in cache keys (result reuse,
+    /// the model cache).
     ///
-    /// Built here, it is a fingerprint of `folders` (e.g. `Sources`, `Assets`) of the package the binary
-    /// was built from. An installed binary, whose build folder is not on this machine, uses its own
-    /// executable instead, plus those of `folders` the course's folder has (its `Assets`): another build
-    /// or other data never reuses what this one made. (A missing folder must not fingerprint as empty:
-    /// every version would then share one key.)
-    public func codeFingerprint(of folders: [String], package: URL = CourseEnvironment.packageFolder) -> String {
-        let built = folders.map { package.appendingPathComponent($0) }
-        if built.allSatisfy(Self.isFolder), let code = Fingerprint.ofFiles(in: built) { return code }
+    /// `code` (e.g. `Sources`) is what the binary was built from: those folders of its package, or,
+    /// for an installed binary whose build folder is not on this machine, the executable itself (a
+    /// missing folder must not fingerprint as empty: every version would then share one key). `data`
+    /// (e.g. `Assets`) counts wherever `courseFile` may read it: the course's folder and the package's,
+    /// so a binary run in a folder with data of its own never reuses results made from other data.
+    public func codeFingerprint(code: [String], data: [String] = [], package: URL = CourseEnvironment.packageFolder) -> String {
         var f = Fingerprint()
-        f.add(Self.executableFingerprint)
-        let course = folders.map { courseFolder.appendingPathComponent($0) }.filter(Self.isFolder)
-        f.add(Fingerprint.ofFiles(in: course) ?? UUID().uuidString)
+        let built = code.map { package.appendingPathComponent($0) }
+        if built.allSatisfy(Self.isFolder), let sources = Fingerprint.ofFiles(in: built) {
+            f.add("built from " + sources)
+        } else {
+            f.add("installed " + Self.executableFingerprint)
+        }
+        var roots = [courseFolder.standardizedFileURL]
+        if !roots.contains(package.standardizedFileURL) { roots.append(package.standardizedFileURL) }
+        for folder in data {
+            for root in roots where Self.isFolder(root.appendingPathComponent(folder)) {
+                f.add(root.path + "/" + folder)
+                f.add(Fingerprint.ofFiles(in: [root.appendingPathComponent(folder)]) ?? UUID().uuidString)
+            }
+        }
         return f.hex
     }
 
     /// The running executable's bytes (a fresh random key if they cannot be read: nothing is reused).
+    /// (`/proc/self/exe` is opened as it is: it is the running file even if its path was replaced since.)
     static let executableFingerprint: String = {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), options: .mappedIfSafe) else {
+        let candidates = ["/proc/self/exe", Bundle.main.executablePath].compactMap { $0 }
+        guard let data = candidates.lazy.compactMap({ try? Data(contentsOf: URL(fileURLWithPath: $0), options: .mappedIfSafe) }).first else {
             return UUID().uuidString
         }
         var f = Fingerprint()

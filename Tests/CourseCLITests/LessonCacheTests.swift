@@ -38,4 +38,30 @@ final class LessonCacheTests: XCTestCase {
         XCTAssertEqual(settings.environment["MIL_SEED"], "1")
         XCTAssertEqual(settings.environment["MIL_DATA_DIR"], folder.standardizedFileURL.path)
     }
+
+    func testKeptResultsShowTheLessonTheyWereMadeFromAsItWasParsedThen() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("keep-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: root) }
+        let previous = root.appendingPathComponent("site"), staging = root.appendingPathComponent("staging")
+        let earlier = try lesson(prose: "The words the results were made with.")
+        try fm.createDirectory(at: previous.appendingPathComponent(earlier.id), withIntermediateDirectories: true)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        let manifest = OutputManifest(lessonID: earlier.id, path: earlier.path, title: earlier.title, status: .passed, seconds: 1, cells: [])
+        try JSONEncoder().encode(manifest).write(to: previous.appendingPathComponent("\(earlier.id)/manifest.json"))
+        let cache = LessonCache(settings: "profile=quick", codeFingerprint: "v1")
+        cache.store(earlier, manifest: manifest, in: previous)
+        XCTAssertEqual(try Lesson.decoded(from: Data(contentsOf: previous.appendingPathComponent("\(earlier.id)/\(LessonCache.parsedFile)"))), earlier)
+
+        let now = try lesson(prose: "New words.", code: "print(2)")
+        let kept = try XCTUnwrap(cache.keep(now, previousSite: previous, staging: staging))
+        XCTAssertEqual(kept.lesson, earlier, "the page pairs the old results with the old lesson, prose and slides included")
+        XCTAssertNotNil(kept.manifest.keptNote)
+
+        // A site from before lesson.json was kept: the stored Markdown is parsed instead.
+        try fm.removeItem(at: previous.appendingPathComponent("\(earlier.id)/\(LessonCache.parsedFile)"))
+        try fm.removeItem(at: staging.appendingPathComponent(earlier.id))
+        XCTAssertEqual(try XCTUnwrap(cache.keep(now, previousSite: previous, staging: staging)).lesson, earlier)
+    }
 }
+

@@ -41,28 +41,40 @@ final class CourseEnvironmentTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: CourseEnvironment.packageFolder.appendingPathComponent("Package.swift").path))
     }
 
-    func testTheCodeFingerprintIsThePackagesSourcesWhereTheBinaryWasBuilt() throws {
-        let environment = CourseEnvironment(variables: [:])
-        let folders = ["Sources/MachineLearning", "Sources/CKernels"]
-        XCTAssertEqual(environment.codeFingerprint(of: folders),
-                       Fingerprint.ofFiles(in: folders.map { CourseEnvironment.packageFolder.appendingPathComponent($0) }))
+    /// A course folder with `Assets/data.csv` holding `text`.
+    func courseFolder(_ text: String) throws -> URL {
+        let course = FileManager.default.temporaryDirectory.appendingPathComponent("course-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: course.appendingPathComponent("Assets"), withIntermediateDirectories: true)
+        try text.write(to: course.appendingPathComponent("Assets/data.csv"), atomically: true, encoding: .utf8)
+        return course
+    }
+
+    func testWhereTheBinaryWasBuiltTheKeyFollowsThePackagesSourcesAndTheAssetsOfTheFolderItRunsIn() throws {
+        let course = try courseFolder("1,2\n")
+        defer { try? FileManager.default.removeItem(at: course) }
+        let environment = CourseEnvironment(variables: ["MIL_COURSE_DIR": course.path])
+        let key = environment.codeFingerprint(code: ["Sources/MachineLearning"], data: ["Assets"])
+        XCTAssertEqual(key, environment.codeFingerprint(code: ["Sources/MachineLearning"], data: ["Assets"]), "stable")
+        XCTAssertNotEqual(key, environment.codeFingerprint(code: ["Sources/CKernels"], data: ["Assets"]), "other code, other key")
+        try "1,3\n".write(to: course.appendingPathComponent("Assets/data.csv"), atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(key, environment.codeFingerprint(code: ["Sources/MachineLearning"], data: ["Assets"]),
+                          "the course folder's own data counts, though the package's Assets are there too")
     }
 
     func testAnInstalledBinaryKeysItsCachesByItselfAndTheCoursesAssetsNeverByAnEmptyFolder() throws {
-        let fm = FileManager.default
-        let course = fm.temporaryDirectory.appendingPathComponent("installed-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: course) }
-        try fm.createDirectory(at: course.appendingPathComponent("Assets"), withIntermediateDirectories: true)
-        try "1,2\n".write(to: course.appendingPathComponent("Assets/data.csv"), atomically: true, encoding: .utf8)
+        let course = try courseFolder("1,2\n")
+        defer { try? FileManager.default.removeItem(at: course) }
         let gone = course.appendingPathComponent("the-build-folder-is-not-here")
         let environment = CourseEnvironment(variables: ["MIL_COURSE_DIR": course.path])
-        let installed = environment.codeFingerprint(of: ["Sources", "Assets"], package: gone)
-        XCTAssertEqual(installed, environment.codeFingerprint(of: ["Sources", "Assets"], package: gone), "stable within a version")
-        XCTAssertNotEqual(installed, Fingerprint.ofFiles(in: [gone.appendingPathComponent("Sources"), gone.appendingPathComponent("Assets")]),
-                          "not the fingerprint of two empty folders, which every version would share")
-        XCTAssertNotEqual(installed, environment.codeFingerprint(of: ["Sources", "Assets"]), "not the built package's key")
+        let installed = environment.codeFingerprint(code: ["Sources"], data: ["Assets"], package: gone)
+        XCTAssertEqual(installed, environment.codeFingerprint(code: ["Sources"], data: ["Assets"], package: gone), "stable within a version")
+        XCTAssertEqual(environment.codeFingerprint(code: ["Sources"], package: gone),
+                       environment.codeFingerprint(code: ["Sources"], package: course.appendingPathComponent("another-missing-folder")),
+                       "the executable's key, whichever missing folder it was built in")
+        XCTAssertEqual(CourseEnvironment.executableFingerprint.count, 16, "the running binary's bytes were read, not a random key")
+        XCTAssertNotEqual(installed, environment.codeFingerprint(code: ["Sources"], data: ["Assets"]), "not the built package's key")
         try "1,3\n".write(to: course.appendingPathComponent("Assets/data.csv"), atomically: true, encoding: .utf8)
-        XCTAssertNotEqual(installed, environment.codeFingerprint(of: ["Sources", "Assets"], package: gone),
+        XCTAssertNotEqual(installed, environment.codeFingerprint(code: ["Sources"], data: ["Assets"], package: gone),
                           "changing the course's data changes the key")
     }
 }

@@ -38,7 +38,10 @@ public struct MembershipExperiment: Sendable {
         /// The shadows' full answers, labelled in/out: `shadowAnswers.applying(policy)` is the attack's
         /// training data under any output policy, without querying the shadows again.
         public var shadowAnswers: AttackData
+        /// The experiment's own attack on the target through `policy`.
         public var evaluation: AttackEvaluation
+        /// The output policy the run's attack and `evaluation` used.
+        public var policy: OutputPolicy
         public var trainAccuracy: Double
         public var testAccuracy: Double
         public var gap: Double { trainAccuracy - testAccuracy }
@@ -91,7 +94,7 @@ public struct MembershipExperiment: Sendable {
         let fitted = try attack.fit(answers.applying(policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
         return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows, shadowAnswers: answers,
-                      evaluation: evaluation, trainAccuracy: target.accuracy(on: members), testAccuracy: target.accuracy(on: nonMembers))
+                      evaluation: evaluation, policy: policy, trainAccuracy: target.accuracy(on: members), testAccuracy: target.accuracy(on: nonMembers))
     }
 }
 
@@ -130,7 +133,7 @@ public func suppliedDataFile(_ relative: String) -> String? {
 public enum CourseModelCache {
     public static let shared: ModelCache = {
         let environment = CourseEnvironment.current
-        let code = environment.codeFingerprint(of: ["Sources/MachineLearning", "Sources/CKernels"])
+        let code = environment.codeFingerprint(code: ["Sources/MachineLearning", "Sources/CKernels"])
         return ModelCache(directory: environment.modelCache, salt: code, readsStoredModels: !environment.retrainsModels)
     }()
 

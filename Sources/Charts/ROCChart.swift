@@ -6,9 +6,9 @@ public struct ROCChart: Figure, Equatable {
     public var title: String
     public var curves: [(name: String, points: [(falsePositiveRate: Double, truePositiveRate: Double)], auc: Double)]
     public var logScale: Bool
-    /// Each curve's true-positive rate at a few low false-positive rates, measured by the caller (who
-    /// has the scores; the chart only has thinned points): one entry per rate, one value per curve.
-    /// Shown in the data table.
+    /// Each curve's true-positive rate at a few low false-positive rates, measured by the caller (the
+    /// ROC curve owns that rule; the chart only draws): one entry per rate, one value per curve, in
+    /// `curves`' order. Shown in the data table; a curve without a value shows an empty cell.
     public var lowFalsePositiveRates: [(falsePositiveRate: Double, truePositiveRates: [Double])] = []
     public var width: Double = 800
     public var height: Double = 600
@@ -51,7 +51,7 @@ public struct ROCChart: Figure, Equatable {
         let rates = lowFalsePositiveRates
         return DataTable(columns: ["curve", "AUC"] + rates.map { "TPR at \(short($0.falsePositiveRate * 100))% FPR" },
                          rows: curves.indices.map { i in
-            [curves[i].name, String(format: "%.3f", curves[i].auc)] + rates.map { short($0.truePositiveRates[i]) }
+            [curves[i].name, String(format: "%.3f", curves[i].auc)] + rates.map { i < $0.truePositiveRates.count ? short($0.truePositiveRates[i]) : "" }
         })
     }
 

@@ -34,7 +34,7 @@ enum Freshness {
             guard let data = try? Data(contentsOf: lessons.appendingPathComponent(name)) else { continue }
             guard let source = compiled.removeValue(forKey: path) else { found.added.append(path); continue }
             let text = String(decoding: data, as: UTF8.self)
-            if (try? Lesson.parse(source: text, path: path))?.source ?? text != source { found.changed.append(path) }
+            if Lesson.normalizedSource(text) != source { found.changed.append(path) }
         }
         found.removed = compiled.keys.sorted()
         return found

@@ -29,7 +29,8 @@ public struct Cell: Equatable, Sendable, Codable {
 ///
 /// Parsing reads the Markdown once and keeps everything later stages need (cells, the page's prose,
 /// the slides); the Tangle plugin compiles this value, as JSON, into the binary, so the runner, the
-/// lesson's own process and the site writer all use the same parse and none reads the Markdown again.
+/// lesson's own process and the site writer all use the same parse and none reads the Markdown again
+/// (results kept from an earlier build carry the lesson they were made from as `lesson.json`).
 public struct Lesson: Equatable, Sendable, Codable {
     /// The file name without `.md`, e.g. `01-membership-game`; lessons run in this order.
     public var id: String
@@ -76,8 +77,7 @@ public struct Lesson: Equatable, Sendable, Codable {
 
     /// Parses a lesson's Markdown. Errors name the file, line and column.
     public static func parse(source original: String, path: String) throws -> Lesson {
-        // CRLF (Windows) and CR (old Mac) line endings read as LF, so lines and columns are the editor's.
-        let source = original.contains("\r") ? normalizedLineEndings(original) : original
+        let source = normalizedSource(original)
         let document = try MarkdownDocument(source: source, path: path)
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
@@ -143,12 +143,12 @@ public struct Lesson: Equatable, Sendable, Codable {
     }
 
     /// The lesson as the Tangle plugin compiles it into the binary (`CompiledLesson.lesson` reads it back).
-    /// Strings, integers and booleans only, so encoding cannot fail (were it to, the empty result
-    /// would fail to decode, with a message, rather than pass silently).
-    public func encoded() -> Data {
+    /// Throws only for a value JSON cannot hold (a non-finite cell timeout): the build then fails at
+    /// the lesson, rather than the binary failing when it runs.
+    public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)) ?? Data()
+        return try encoder.encode(self)
     }
 
     /// A lesson from `encoded()`'s bytes.
@@ -172,6 +172,13 @@ public struct Lesson: Equatable, Sendable, Codable {
             }
         }
         return text
+    }
+
+    /// The text a lesson file parses as (`Lesson.source`): CRLF (Windows) and CR (old Mac) line endings
+    /// read as LF, so lines and columns are the editor's. Comparing files with compiled lessons needs
+    /// only this, not a parse.
+    public static func normalizedSource(_ text: String) -> String {
+        text.contains("\r") ? normalizedLineEndings(text) : text
     }
 
     /// `\r\n` and lone `\r` become `\n`.

@@ -11,7 +11,7 @@ import LessonCore
 /// (a cell escaping its function), or math left as a marker is a bug.
 func check(_ data: Data) {
     guard let lesson = try? Lesson.parse(data: data, path: "Lessons/99-fuzz.md") else { return }
-    let swift = Tangler.swiftSource(for: lesson)
+    guard let swift = try? Tangler.swiftSource(for: lesson) else { preconditionFailure("a parsed lesson cannot be encoded into the binary") }
     for cell in lesson.cells where cell.runs {
         precondition(swift.contains("__mil_cells.begin(\(cell.index))") && swift.contains("__mil_cells.end(\(cell.index))"),
                      "cell \(cell.index) lost its markers")

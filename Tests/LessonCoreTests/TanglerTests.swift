@@ -5,12 +5,12 @@ import XCTest
 final class TanglerTests: XCTestCase {
     func testTheGeneratedSwiftMatchesItsGoldenFile() throws {
         let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
-        try assertGolden(Tangler.swiftSource(for: lesson), named: "structures.swift.txt")
+        try assertGolden(try Tangler.swiftSource(for: lesson), named: "structures.swift.txt")
     }
 
     func testTheGeneratedFileCarriesTheParsedLessonSoNoLaterStageParsesTheMarkdown() throws {
         let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
-        let swift = Tangler.swiftSource(for: lesson)
+        let swift = try Tangler.swiftSource(for: lesson)
         let literal = try XCTUnwrap(swift.components(separatedBy: "static let encodedLesson = \"").dropFirst().first?
             .components(separatedBy: "\"").first)
         let carried = try Lesson.decoded(from: XCTUnwrap(Data(base64Encoded: literal)))
@@ -21,7 +21,7 @@ final class TanglerTests: XCTestCase {
 
     func testImportsAreHoistedAndTheirLineLeftBlank() throws {
         let source = "# T\n\n```swift\nlet a = 1\nimport Foundation\n@testable import Charts\nprint(a)\n```\n"
-        let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
+        let swift = try Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
         let functionBody = swift.components(separatedBy: "private func").last!
         XCTAssertFalse(functionBody.contains("import"), functionBody)
         XCTAssertTrue(swift.contains("#sourceLocation(file: \"Lessons/01-t.md\", line: 6)\n@testable import Charts"), swift)
@@ -30,7 +30,7 @@ final class TanglerTests: XCTestCase {
 
     func testEveryRunningCellIsBracketedByBeginAndEnd() throws {
         let lesson = try Lesson.parse(source: fixture("structures.md"), path: "Lessons/07-structures.md")
-        let swift = Tangler.swiftSource(for: lesson)
+        let swift = try Tangler.swiftSource(for: lesson)
         for cell in lesson.cells {
             XCTAssertEqual(swift.contains("__mil_cells.begin(\(cell.index))"), cell.runs, "cell \(cell.index)")
         }
@@ -55,7 +55,7 @@ final class TanglerTests: XCTestCase {
             private let secret = 1
             ```
             """
-        let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
+        let swift = try Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
         let expected = [
             "#sourceLocation(file: \"Lessons/01-t.md\", line: 3)",
             " fileprivate ",
@@ -71,7 +71,7 @@ final class TanglerTests: XCTestCase {
 
     func testADeclarationAfterADirectiveOrAClosingMultiLineStringStillCompiles() throws {
         let source = "# T\n\n```swift scope=file\n#if DEBUG\nfunc debugOnly() {}\n#endif\nlet text = \"\"\"\n  a\n  \"\"\"\nfunc after() {}\n```\n"
-        let swift = Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
+        let swift = try Tangler.swiftSource(for: try Lesson.parse(source: source, path: "Lessons/01-t.md"))
         XCTAssertTrue(swift.contains("#if DEBUG\nfileprivate func debugOnly() {}\n#endif\nfileprivate let text"), swift)
         XCTAssertTrue(swift.contains("  \"\"\"; fileprivate \nfunc after() {}"), swift)
     }

@@ -12,7 +12,7 @@ final class CompiledLessonTests: XCTestCase {
     enum Intact: CompiledLesson {
         static let id = "01-t"
         static let sourcePath = "Lessons/01-t.md"
-        static let encodedLesson = CompiledLessonTests.parsed.encoded().base64EncodedString()
+        static let encodedLesson = try! CompiledLessonTests.parsed.encoded().base64EncodedString()
         static func run(_ cells: CellRunner) throws {}
     }
 

@@ -10,6 +10,16 @@ final class ShopperPopulationTests: XCTestCase {
         return p
     }
 
+    func testTheClusteringGivesBitForBitTheCentroidsAndLabelsItAlwaysGave() {
+        // Recorded with the first, unvectorised implementation (835f710): a faster clustering must keep
+        // every sum's order, or every class label of the course changes.
+        let p = small()
+        var f = Fingerprint()
+        for c in p.centroids() { f.add(UInt64(c.bitPattern)) }
+        for label in p.records(count: 500, first: 0).labels { f.add(UInt64(label)) }
+        XCTAssertEqual(f.hex, "e216af86d55f1343")
+    }
+
     func testARecordIsTheSameWhicheverRangeItIsCutFrom() {
         let p = small()
         let whole = p.records(count: 12, first: 100), part = p.records(count: 4, first: 105)

@@ -1,6 +1,7 @@
 import Foundation
 import LessonCore
 import LessonRuntime
+import MachineLearning
 
 /// Keeps a build from ever using lesson code older than the lesson files: the binary compares the
 /// files in its course's `Lessons/` with the text compiled into it and, when they differ, runs
@@ -40,16 +41,76 @@ enum Freshness {
         return found
     }
 
-    /// Returns when the binary's lessons are the files' (or cannot be compared); otherwise rebuilds and
-    /// replaces this process with the new binary, or throws a one-line error saying why it cannot.
+    /// Library code changed since this binary was linked: files under `Sources/` of the package it was
+    /// built from that are newer than the executable (other executables' folders aside: `benchmarks`
+    /// does not go into `lessons`). Results are keyed by the files, so old code must not run under
+    /// their new key. Empty for an installed binary, whose package is not here.
+    static func changedSources(package: URL = CourseEnvironment.packageFolder, builtAt: Date? = executableDate) -> [String] {
+        guard let builtAt else { return [] }
+        let sources = package.appendingPathComponent("Sources"), fm = FileManager.default
+        guard let top = try? fm.contentsOfDirectory(atPath: sources.path) else { return [] }
+        var changed: [String] = []
+        for target in top.sorted() where !target.hasPrefix(".") {
+            let folder = sources.appendingPathComponent(target)
+            if target != "lessons" && fm.fileExists(atPath: folder.appendingPathComponent("main.swift").path) { continue }
+            guard let files = fm.enumerator(at: folder, includingPropertiesForKeys: [.isSymbolicLinkKey, .contentModificationDateKey],
+                                            options: [.skipsHiddenFiles]) else { continue }
+            for case let url as URL in files {
+                let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .contentModificationDateKey])
+                if values?.isSymbolicLink == true { files.skipDescendants(); continue }  // Sources/lessons/Lessons: the lessons' own check
+                if let date = values?.contentModificationDate, date > builtAt {
+                    changed.append("Sources/" + target + String(url.path.dropFirst(folder.path.count)))
+                }
+            }
+        }
+        return changed
+    }
+
+    /// `changedSources()`, less what `swift build` already judged: a file can be newer than the binary
+    /// and the same (touched, checked out again), and then `swift build` relinks nothing. So after a
+    /// rebuild the runner writes the code's fingerprint beside itself (`<binary>.code`), and a later
+    /// run with the same binary and the same code does not rebuild again.
+    static func currentCode(afterRebuild: Bool) -> [String] {
+        let changed = changedSources()
+        guard !changed.isEmpty, let binary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+              let date = executableDate else { return changed }
+        let stamp = URL(fileURLWithPath: binary + ".code")
+        let package = CourseEnvironment.packageFolder.appendingPathComponent("Sources")
+        // Every library folder, not only those with newer files: the stamp stands for all the code.
+        let all = ((try? FileManager.default.contentsOfDirectory(atPath: package.path)) ?? []).sorted()
+            .filter { $0 == "lessons" || !FileManager.default.fileExists(atPath: package.appendingPathComponent("\($0)/main.swift").path) }
+        guard let code = Fingerprint.ofFiles(in: all.map { package.appendingPathComponent($0) }) else { return changed }
+        let expected = "\(date.timeIntervalSince1970) \(code)"
+        if afterRebuild {
+            try? expected.write(to: stamp, atomically: true, encoding: .utf8)
+            return []
+        }
+        return (try? String(contentsOf: stamp, encoding: .utf8)) == expected ? [] : changed
+    }
+
+    /// When this executable was last written (the file `/proc/self/exe` points to: the link itself
+    /// is as old as the process).
+    static var executableDate: Date? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        return (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    /// Returns when the binary's lessons are the files' (or cannot be compared) and no library code is
+    /// newer than it; otherwise rebuilds and replaces this process with the new binary, or throws a
+    /// one-line error saying why it cannot.
     static func ensure(_ course: Course) throws {
-        guard let folder = course.folder, let differences = differences(course), !differences.isEmpty else { return }
+        guard let folder = course.folder else { return }
+        let differences = differences(course) ?? Differences()
+        let sources = currentCode(afterRebuild: CourseEnvironment.current.isRebuiltRunner)
+        guard !differences.isEmpty || !sources.isEmpty else { return }
         if CourseEnvironment.current.isRebuiltRunner {
             throw CLIError("the lesson files still differ from this binary after `swift build` (\(differences.summary)); run `swift build` in \(folder.path) and read its output")
         }
-        log("The lessons changed since this binary was built (\(differences.summary)); running swift build…")
+        let what = differences.isEmpty ? "the course's code changed since this binary was built (\(sources.prefix(3).joined(separator: ", "))\(sources.count > 3 ? ", …" : ""))"
+            : "the lessons changed since this binary was built (\(differences.summary))"
+        log("\(what.prefix(1).uppercased() + what.dropFirst()); running swift build…")
         guard let swift = executable(named: "swift") else {
-            throw CLIError("the lessons changed since this binary was built (\(differences.summary)) and `swift` is not on PATH to rebuild it; run `swift build` first")
+            throw CLIError("\(what) and `swift` is not on PATH to rebuild it; run `swift build` first")
         }
         let build = run(swift, ["build"], in: folder)
         guard build.status == 0 else {

@@ -41,45 +41,50 @@ enum Freshness {
         return found
     }
 
-    /// Library code changed since this binary was linked: files under `Sources/` of the package it was
-    /// built from that are newer than the executable (other executables' folders aside: `benchmarks`
-    /// does not go into `lessons`). Results are keyed by the files, so old code must not run under
-    /// their new key. Empty for an installed binary, whose package is not here.
-    static func changedSources(package: URL = CourseEnvironment.packageFolder, builtAt: Date? = executableDate) -> [String] {
+    /// Code changed since this binary was linked: files newer than the executable in the `Sources/`
+    /// folders that go into it (`codeFolders`) of each of `packages` (the package it was built from and
+    /// the course's, when that is another). Results are keyed by the files, so old code must not run
+    /// under their new key. Empty for an installed binary, whose packages are not here.
+    static func changedSources(packages: [URL], builtAt: Date? = executableDate, executable: String = runningExecutable.lastPathComponent) -> [String] {
         guard let builtAt else { return [] }
-        let sources = package.appendingPathComponent("Sources"), fm = FileManager.default
-        guard let top = try? fm.contentsOfDirectory(atPath: sources.path) else { return [] }
         var changed: [String] = []
-        for target in top.sorted() where !target.hasPrefix(".") {
-            let folder = sources.appendingPathComponent(target)
-            if target != "lessons" && fm.fileExists(atPath: folder.appendingPathComponent("main.swift").path) { continue }
-            guard let files = fm.enumerator(at: folder, includingPropertiesForKeys: [.isSymbolicLinkKey, .contentModificationDateKey],
-                                            options: [.skipsHiddenFiles]) else { continue }
-            for case let url as URL in files {
-                let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .contentModificationDateKey])
-                if values?.isSymbolicLink == true { files.skipDescendants(); continue }  // Sources/lessons/Lessons: the lessons' own check
-                if let date = values?.contentModificationDate, date > builtAt {
-                    changed.append("Sources/" + target + String(url.path.dropFirst(folder.path.count)))
+        for package in packages {
+            for folder in codeFolders(of: package, executable: executable) {
+                guard let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isSymbolicLinkKey, .contentModificationDateKey],
+                                                                 options: [.skipsHiddenFiles]) else { continue }
+                for case let url as URL in files {
+                    let values = try? url.resourceValues(forKeys: [.isSymbolicLinkKey, .contentModificationDateKey])
+                    if values?.isSymbolicLink == true { files.skipDescendants(); continue }  // Sources/lessons/Lessons: the lessons' own check
+                    if let date = values?.contentModificationDate, date > builtAt {
+                        changed.append("Sources/" + folder.lastPathComponent + String(url.path.dropFirst(folder.path.count)))
+                    }
                 }
             }
         }
         return changed
     }
 
-    /// `changedSources()`, less what `swift build` already judged: a file can be newer than the binary
+    /// The folders under `package`'s `Sources/` that go into `executable`: every library and the
+    /// executable's own target, not other executables (`benchmarks` is not part of `lessons`).
+    static func codeFolders(of package: URL, executable: String) -> [URL] {
+        let sources = package.appendingPathComponent("Sources"), fm = FileManager.default
+        let targets = ((try? fm.contentsOfDirectory(atPath: sources.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        return targets.map { sources.appendingPathComponent($0) }.filter {
+            $0.lastPathComponent == executable || !fm.fileExists(atPath: $0.appendingPathComponent("main.swift").path)
+        }
+    }
+
+    /// `changedSources`, less what `swift build` already judged: a file can be newer than the binary
     /// and the same (touched, checked out again), and then `swift build` relinks nothing. So after a
     /// rebuild the runner writes the code's fingerprint beside itself (`<binary>.code`), and a later
     /// run with the same binary and the same code does not rebuild again.
-    static func currentCode(afterRebuild: Bool) -> [String] {
-        let changed = changedSources()
-        guard !changed.isEmpty, let binary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-              let date = executableDate else { return changed }
-        let stamp = URL(fileURLWithPath: binary + ".code")
-        let package = CourseEnvironment.packageFolder.appendingPathComponent("Sources")
-        // Every library folder, not only those with newer files: the stamp stands for all the code.
-        let all = ((try? FileManager.default.contentsOfDirectory(atPath: package.path)) ?? []).sorted()
-            .filter { $0 == "lessons" || !FileManager.default.fileExists(atPath: package.appendingPathComponent("\($0)/main.swift").path) }
-        guard let code = Fingerprint.ofFiles(in: all.map { package.appendingPathComponent($0) }) else { return changed }
+    static func currentCode(of packages: [URL], afterRebuild: Bool) -> [String] {
+        let changed = changedSources(packages: packages)
+        guard !changed.isEmpty, let date = executableDate else { return changed }
+        let executable = runningExecutable
+        // Every code folder, not only those with newer files: the stamp stands for all the code.
+        guard let code = Fingerprint.ofFiles(in: packages.flatMap { codeFolders(of: $0, executable: executable.lastPathComponent) }) else { return changed }
+        let stamp = URL(fileURLWithPath: executable.path + ".code")
         let expected = "\(date.timeIntervalSince1970) \(code)"
         if afterRebuild {
             try? expected.write(to: stamp, atomically: true, encoding: .utf8)
@@ -88,11 +93,18 @@ enum Freshness {
         return (try? String(contentsOf: stamp, encoding: .utf8)) == expected ? [] : changed
     }
 
-    /// When this executable was last written (the file `/proc/self/exe` points to: the link itself
-    /// is as old as the process).
+    /// The running executable's file (" (deleted)" dropped when a build replaced it meanwhile).
+    static var runningExecutable: URL {
+        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: running.replacingOccurrences(of: " (deleted)", with: ""))
+    }
+
+    /// When the running executable was written: `stat` follows `/proc/self/exe` to the file this process
+    /// runs, even one a build has replaced since (the link itself is as old as the process).
     static var executableDate: Date? {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        return (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        var info = stat()
+        guard stat("/proc/self/exe", &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
     /// Returns when the binary's lessons are the files' (or cannot be compared) and no library code is
@@ -101,7 +113,10 @@ enum Freshness {
     static func ensure(_ course: Course) throws {
         guard let folder = course.folder else { return }
         let differences = differences(course) ?? Differences()
-        let sources = currentCode(afterRebuild: CourseEnvironment.current.isRebuiltRunner)
+        // The package the binary was built from, and the course's own when it is another package.
+        let packages = [CourseEnvironment.packageFolder, folder].map(\.standardizedFileURL)
+        let sources = currentCode(of: packages[0] == packages[1] ? [packages[0]] : packages,
+                                  afterRebuild: CourseEnvironment.current.isRebuiltRunner)
         guard !differences.isEmpty || !sources.isEmpty else { return }
         if CourseEnvironment.current.isRebuiltRunner {
             throw CLIError("the lesson files still differ from this binary after `swift build` (\(differences.summary)); run `swift build` in \(folder.path) and read its output")
@@ -119,9 +134,7 @@ enum Freshness {
         }
         let binPath = run(swift, ["build", "--show-bin-path"], in: folder).output
             .split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
-        let running = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let me = URL(fileURLWithPath: running.replacingOccurrences(of: " (deleted)", with: "")).lastPathComponent
-        let rebuilt = URL(fileURLWithPath: binPath).appendingPathComponent(me).path
+        let rebuilt = URL(fileURLWithPath: binPath).appendingPathComponent(runningExecutable.lastPathComponent).path
         guard FileManager.default.isExecutableFile(atPath: rebuilt) else {
             throw CLIError("`swift build` succeeded but \(rebuilt) is not there; run it yourself")
         }

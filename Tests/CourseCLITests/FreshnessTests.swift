@@ -22,15 +22,15 @@ final class FreshnessTests: XCTestCase {
         try file("Sources/benchmarks/main.swift", modified: built.addingTimeInterval(60))   // not part of `lessons`
         try file("Lessons/01-a.md", modified: built.addingTimeInterval(60))                // checked as lessons, not as code
         try fm.createSymbolicLink(atPath: package.appendingPathComponent("Sources/lessons/Lessons").path, withDestinationPath: "../../Lessons")
-        XCTAssertEqual(Freshness.changedSources(package: package, builtAt: built), [], "nothing the binary holds is newer")
+        XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), [], "nothing the binary holds is newer")
 
         try file("Sources/CKernels/kernels.c", modified: built.addingTimeInterval(60))
         try file("Sources/lessons/main.swift", modified: built.addingTimeInterval(60))
-        XCTAssertEqual(Freshness.changedSources(package: package, builtAt: built), ["Sources/CKernels/kernels.c", "Sources/lessons/main.swift"])
+        XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), ["Sources/CKernels/kernels.c", "Sources/lessons/main.swift"])
     }
 
     func testAnInstalledBinaryWhosePackageIsGoneHasNothingToCompare() {
-        XCTAssertEqual(Freshness.changedSources(package: URL(fileURLWithPath: "/no/such/package"), builtAt: Date()), [])
+        XCTAssertEqual(Freshness.changedSources(packages: [URL(fileURLWithPath: "/no/such/package")], builtAt: Date(), executable: "lessons"), [])
         let date = try? XCTUnwrap(Freshness.executableDate, "the running binary's date is readable")
         XCTAssertLessThan(date ?? .distantFuture, Date(timeIntervalSinceNow: -1), "the file's date, not the process's")
     }

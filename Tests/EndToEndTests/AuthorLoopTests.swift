@@ -77,4 +77,31 @@ extension FixtureCourseTests {
         XCTAssertFalse(bad.stderr.contains("__mil") || bad.stderr.contains("#sourceLocation"), bad.stderr)
         XCTAssertEqual(try snapshot(site), before)
     }
+
+    func testCodeEditedAfterTheLastSwiftBuildIsRebuiltBeforeAnythingRunsAndOnlyOnce() throws {
+        try assertFixtureBuilds()
+        let fm = FileManager.default
+        let site = try freshFolder("stale-code").appendingPathComponent("site")
+        defer { try? fm.removeItem(at: site.deletingLastPathComponent()) }
+        let main = Self.course.appendingPathComponent("Sources/course/main.swift")
+        let original = try String(contentsOf: main, encoding: .utf8)
+        defer { try? original.write(to: main, atomically: true, encoding: .utf8); _ = try? swiftBuild() }
+
+        // The course's own code changes and nobody runs `swift build`: the old binary must not run.
+        try (original + "// an edit the binary has not seen\n").write(to: main, atomically: true, encoding: .utf8)
+        let edited = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertEqual(edited.status, 0, edited.output)
+        XCTAssertTrue(edited.stderr.contains("The course's code changed since this binary was built (Sources/course/main.swift); running swift build…"), edited.stderr)
+        XCTAssertTrue(edited.stdout.contains("Built 1 lesson"), edited.stdout)
+
+        // Rebuilt, the next build runs at once; so does one after a save that changed nothing.
+        let again = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertFalse(again.stderr.contains("running swift build"), again.stderr)
+        try (original + "// an edit the binary has not seen\n").write(to: main, atomically: true, encoding: .utf8)
+        let touched = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertEqual(touched.status, 0, touched.output)
+        let once = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertFalse(once.stderr.contains("running swift build"), "a touched file rebuilds at most once: \(once.stderr)")
+    }
 }
+

@@ -142,7 +142,7 @@ public struct Lesson: Equatable, Sendable, Codable {
                       slides: try MarkdownDocument(source: source, path: path).slideSections(cellLines: cells.map(\.fenceLine)))
     }
 
-    /// The lesson as the Tangle plugin compiles it into the binary (`CompiledLesson.lesson` reads it back).
+    /// The lesson as the Tangle plugin compiles it into the binary (`CompiledLesson.parsed()` reads it back).
     /// Throws only for a value JSON cannot hold (a non-finite cell timeout): the build then fails at
     /// the lesson, rather than the binary failing when it runs.
     public func encoded() throws -> Data {

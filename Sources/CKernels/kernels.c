@@ -4,6 +4,8 @@
 #include <xmmintrin.h>
 #endif
 #include <string.h>
+#include <pthread.h>
+#include <math.h>
 
 #define FN(name) name##_avx2
 #pragma clang attribute push (__attribute__((target("avx2,fma"))), apply_to = function)
@@ -31,25 +33,59 @@ __attribute__((constructor)) static void choose_kernels(void) { (void)avx2(); }
 
 const char *mk_kernel_name(void) { return avx2() ? "avx2+fma" : "baseline"; }
 
+/* Scratch memory kept per thread between calls: a training step asks for the same few sizes thousands of
+ * times, and malloc hands back fresh pages (zeroed by the kernel) often enough to show in profiles.
+ * A thread's buffers are freed when it ends. */
+typedef struct { float *buffer[3]; size_t size[3]; } Scratch;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *p) {
+    Scratch *s = p;
+    for (int i = 0; i < 3; i++) free(s->buffer[i]);
+    free(s);
+}
+
+static void scratch_make_key(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+static float *scratch(int slot, size_t count) {
+    pthread_once(&scratch_once, scratch_make_key);
+    Scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s) abort();
+        pthread_setspecific(scratch_key, s);
+    }
+    if (s->size[slot] < count) {
+        free(s->buffer[slot]);
+        s->buffer[slot] = malloc(sizeof(float) * count);
+        if (!s->buffer[slot]) abort();
+        s->size[slot] = count;
+    }
+    return s->buffer[slot];
+}
+
 void mk_gemm(int transA, int transB, int M, int N, int K,
              const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc) {
     if (M <= 0 || N <= 0) return;
     const float *b = B;
-    float *packed = NULL;
     int ldp = ldb;
     if (transB) {
-        /* B is stored N x K: lay it out K x N so the micro-kernel reads rows of 16. */
-        packed = malloc(sizeof(float) * (size_t)K * (size_t)N);
-        for (int n = 0; n < N; n++)
+        /* B is stored N x K: lay it out K x N so the micro-kernel reads rows of 16, eight rows of B at a
+         * time so that both the reads and the writes run along memory. */
+        float *packed = scratch(0, (size_t)K * (size_t)N);
+        int n = 0;
+        for (; n + 8 <= N; n += 8)
+            for (int k = 0; k < K; k++)
+                for (int q = 0; q < 8; q++) packed[(long)k * N + n + q] = B[(long)(n + q) * ldb + k];
+        for (; n < N; n++)
             for (int k = 0; k < K; k++) packed[(long)k * N + n] = B[(long)n * ldb + k];
         b = packed;
         ldp = N;
     }
-    float *panel = (N % 16) ? malloc(sizeof(float) * 16 * (size_t)(K > 0 ? K : 1)) : NULL;
+    float *panel = (N % 16) ? scratch(1, 16 * (size_t)(K > 0 ? K : 1)) : NULL;
     if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel);
     else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel);
-    free(panel);
-    free(packed);
 }
 
 void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
@@ -59,9 +95,11 @@ void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices,
 }
 
 void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
-                           const float *dZ, int N, float *dW) {
-    if (avx2()) sparse_weight_grad_avx2(rows, offsets, indices, values, dZ, N, dW);
-    else sparse_weight_grad_base(rows, offsets, indices, values, dZ, N, dW);
+                           const float *dZ, int N, int features, float *dW) {
+    int nonzeros = offsets[rows] - offsets[0];
+    int32_t *byFeature = (int32_t *)scratch(2, (size_t)features + 1 + 2 * (size_t)nonzeros);
+    if (avx2()) sparse_weight_grad_avx2(rows, offsets, indices, values, dZ, N, features, dW, byFeature);
+    else sparse_weight_grad_base(rows, offsets, indices, values, dZ, N, features, dW, byFeature);
 }
 
 void mk_tanh(float *x, long n) { if (avx2()) tanh_avx2(x, n); else tanh_base(x, n); }
@@ -72,6 +110,26 @@ void mk_softmax_rows(float *Z, int rows, int cols) {
 
 void mk_adam(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step, float epsHat) {
     if (avx2()) adam_avx2(w, g, m, v, n, b1, b2, step, epsHat); else adam_base(w, g, m, v, n, b1, b2, step, epsHat);
+}
+
+void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *labels, const long *records,
+                            float scale, float *dZ, double *loss, long *correct) {
+    double sum = 0;
+    long hits = 0;
+    for (int r = 0; r < rows; r++) {
+        const float *p = P + (long)r * classes;
+        float *d = dZ + (long)r * classes;
+        long label = labels[records[r]];
+        double q = p[label];
+        sum -= log(q < 1e-12 ? 1e-12 : q);
+        int best = 0;
+        for (int c = 1; c < classes; c++) if (p[c] > p[best]) best = c;
+        hits += best == label;
+        for (int c = 0; c < classes; c++) d[c] = p[c] * scale;
+        d[label] = (p[label] - 1) * scale;
+    }
+    *loss = sum;
+    *correct = hits;
 }
 
 void mk_relu(float *x, long n) { for (long i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0; }
@@ -96,6 +154,8 @@ void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu)
     for (long i = 0; i < n; i++) { u[i] = mu * u[i] - lr * g[i]; w[i] += u[i]; }
 }
 
+/* Compiled for the baseline instruction set on purpose: g + lambda w rounds the product before the sum
+ * (no fused multiply-add), and trained models keep the bits they had. */
 void mk_add_scaled(float *g, const float *w, long n, float lambda) {
     for (long i = 0; i < n; i++) g[i] += lambda * w[i];
 }

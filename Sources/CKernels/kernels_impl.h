@@ -76,29 +76,87 @@ static void FN(gemm)(int transA, int M, int N, int K, const float *A, int lda, c
     }
 }
 
+/* Each output row is the bias plus the weight rows of the record's nonzeros, added in the order of the
+ * nonzeros. The columns go 64 at a time so that the eight partial sums stay in registers while the
+ * weight rows stream past (one load per vector instead of a load and a store); the additions per column
+ * are the same, in the same order, as one column at a time. */
 static void FN(sparse_forward)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
                                const float *W, int N, const float *bias, float *Z) {
+    int N64 = N - N % 64;
     for (int r = 0; r < rows; r++) {
         float *z = Z + (long)r * N;
-        for (int j = 0; j < N; j++) z[j] = bias ? bias[j] : 0;
-        for (int e = offsets[r]; e < offsets[r + 1]; e++) {
+        int begin = offsets[r], end = offsets[r + 1];
+        for (int j0 = 0; j0 < N64; j0 += 64) {
+            FN(v8) acc[8];
+            for (int q = 0; q < 8; q++) acc[q] = bias ? FN(load)(bias + j0 + 8 * q) : FN(splat)(0);
+            for (int e = begin; e < end; e++) {
+                const float *w = W + (long)indices[e] * N + j0;
+                float v = values ? values[e] : 1;
+                if (v == 1) {
+                    for (int q = 0; q < 8; q++) acc[q] += FN(load)(w + 8 * q);
+                } else {
+                    FN(v8) vv = FN(splat)(v);
+                    for (int q = 0; q < 8; q++) acc[q] += vv * FN(load)(w + 8 * q);
+                }
+            }
+            for (int q = 0; q < 8; q++) FN(store)(z + j0 + 8 * q, acc[q]);
+        }
+        for (int j = N64; j < N; j++) z[j] = bias ? bias[j] : 0;
+        for (int e = begin; e < end; e++) {
             const float *w = W + (long)indices[e] * N;
             float v = values ? values[e] : 1;
-            if (v == 1) { for (int j = 0; j < N; j++) z[j] += w[j]; }
-            else { for (int j = 0; j < N; j++) z[j] += v * w[j]; }
+            if (v == 1) { for (int j = N64; j < N; j++) z[j] += w[j]; }
+            else { for (int j = N64; j < N; j++) z[j] += v * w[j]; }
         }
     }
 }
 
+/* dW[i,:] = sum over the rows r holding feature i of v * dZ[r,:], in the order of the rows. The batch
+ * is first turned around (for each feature, the entries that hold it: a counting sort that keeps the
+ * rows in order), so that each weight row is summed in registers and written once, and rows no record
+ * touches are written as zeros: the same additions in the same order as scattering row by row into a
+ * zeroed dW, at a third of the memory traffic. `byFeature` has room for features + 1 + 2 * nonzeros. */
 static void FN(sparse_weight_grad)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
-                                   const float *dZ, int N, float *dW) {
-    for (int r = 0; r < rows; r++) {
-        const float *d = dZ + (long)r * N;
+                                   const float *dZ, int N, int features, float *dW, int32_t *byFeature) {
+    int nonzeros = offsets[rows] - offsets[0];
+    int32_t *start = byFeature, *owner = byFeature + features + 1, *entry = owner + nonzeros;
+    for (int i = 0; i <= features; i++) start[i] = 0;
+    for (int e = offsets[0]; e < offsets[rows]; e++) start[indices[e] + 1]++;
+    for (int i = 0; i < features; i++) start[i + 1] += start[i];
+    for (int r = 0; r < rows; r++)
         for (int e = offsets[r]; e < offsets[r + 1]; e++) {
-            float *w = dW + (long)indices[e] * N;
-            float v = values ? values[e] : 1;
-            if (v == 1) { for (int j = 0; j < N; j++) w[j] += d[j]; }
-            else { for (int j = 0; j < N; j++) w[j] += v * d[j]; }
+            int32_t slot = start[indices[e]]++;
+            owner[slot] = r;
+            entry[slot] = e;
+        }
+    /* start[i] now marks where feature i's entries end; the beginning is the previous feature's end. */
+    int N64 = N - N % 64;
+    for (int i = 0; i < features; i++) {
+        int begin = i == 0 ? 0 : start[i - 1], end = start[i];
+        float *w = dW + (long)i * N;
+        for (int j0 = 0; j0 < N64; j0 += 64) {
+            FN(v8) acc[8];
+            for (int q = 0; q < 8; q++) acc[q] = FN(splat)(0);
+            for (int k = begin; k < end; k++) {
+                const float *d = dZ + (long)owner[k] * N + j0;
+                float v = values ? values[entry[k]] : 1;
+                if (v == 1) {
+                    for (int q = 0; q < 8; q++) acc[q] += FN(load)(d + 8 * q);
+                } else {
+                    FN(v8) vv = FN(splat)(v);
+                    for (int q = 0; q < 8; q++) acc[q] += vv * FN(load)(d + 8 * q);
+                }
+            }
+            for (int q = 0; q < 8; q++) FN(store)(w + j0 + 8 * q, acc[q]);
+        }
+        for (int j = N64; j < N; j++) {
+            float s = 0;
+            for (int k = begin; k < end; k++) {
+                float v = values ? values[entry[k]] : 1;
+                float d = dZ[(long)owner[k] * N + j];
+                if (v == 1) s += d; else s += v * d;
+            }
+            w[j] = s;
         }
     }
 }
@@ -138,13 +196,33 @@ static void FN(tanh)(float *x, long n) {
     }
 }
 
+/* The maximum is order-free, so it is taken eight lanes at a time; the exponentials run as a vector loop
+ * of their own; each row's sum stays a left-to-right sum, four rows at a time to hide the adds' latency. */
 static void FN(softmax_rows)(float *Z, int rows, int cols) {
+    int C8 = cols - cols % 8;
     for (int r = 0; r < rows; r++) {
         float *z = Z + (long)r * cols;
         float top = z[0];
-        for (int j = 1; j < cols; j++) top = z[j] > top ? z[j] : top;
+        if (C8 > 0) {
+            FN(v8) m = FN(load)(z);
+            for (int j = 8; j < C8; j += 8) { m = __builtin_elementwise_max(m, FN(load)(z + j)); }
+            for (int q = 0; q < 8; q++) top = m[q] > top ? m[q] : top;
+        }
+        for (int j = C8; j < cols; j++) top = z[j] > top ? z[j] : top;
+        for (int j = 0; j < cols; j++) z[j] = FN(expf)(z[j] - top);
+    }
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        float *z0 = Z + (long)r * cols, *z1 = z0 + cols, *z2 = z1 + cols, *z3 = z2 + cols;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int j = 0; j < cols; j++) { s0 += z0[j]; s1 += z1[j]; s2 += z2[j]; s3 += z3[j]; }
+        float i0 = 1.0f / s0, i1 = 1.0f / s1, i2 = 1.0f / s2, i3 = 1.0f / s3;
+        for (int j = 0; j < cols; j++) { z0[j] *= i0; z1[j] *= i1; z2[j] *= i2; z3[j] *= i3; }
+    }
+    for (; r < rows; r++) {
+        float *z = Z + (long)r * cols;
         float sum = 0;
-        for (int j = 0; j < cols; j++) { z[j] = FN(expf)(z[j] - top); sum += z[j]; }
+        for (int j = 0; j < cols; j++) sum += z[j];
         float inv = 1.0f / sum;
         for (int j = 0; j < cols; j++) z[j] *= inv;
     }

@@ -125,16 +125,11 @@ final class MLPTrainer {
 
         // Output delta: (p − onehot(y)) / B; loss and accuracy from the same probabilities.
         var loss = 0.0, correct = 0
-        let p = hidden[last].pointer, dz = delta[last].pointer
-        let scale = 1 / Float(rows)
-        for (r, i) in batch.enumerated() {
-            let label = data.labels[i]
-            let row = p + r * classes
-            loss -= log(max(Double(row[label]), 1e-12))
-            var best = 0
-            for c in 1..<classes where row[c] > row[best] { best = c }
-            if best == label { correct += 1 }
-            for c in 0..<classes { dz[r * classes + c] = (row[c] - (c == label ? 1 : 0)) * scale }
+        data.labels.withUnsafeBufferPointer { labels in
+            batch.withUnsafeBufferPointer { records in
+                mk_cross_entropy_delta(hidden[last].pointer, Int32(rows), Int32(classes), labels.baseAddress,
+                                       records.baseAddress, 1 / Float(rows), delta[last].pointer, &loss, &correct)
+            }
         }
         backward(rows: rows)
         return (loss, correct)
@@ -145,15 +140,14 @@ final class MLPTrainer {
             let (fanIn, fanOut) = shapes[l]
             let dz = delta[l].pointer
             if l == 0, let sparse {
-                gradW[0].zero()
                 offsets.withUnsafeBufferPointer { o in
                     indices.withUnsafeBufferPointer { i in
                         if sparse.values != nil {
                             values.withUnsafeBufferPointer { v in
-                                mk_sparse_weight_grad(Int32(rows), o.baseAddress, i.baseAddress, v.baseAddress, dz, Int32(fanOut), gradW[0].pointer)
+                                mk_sparse_weight_grad(Int32(rows), o.baseAddress, i.baseAddress, v.baseAddress, dz, Int32(fanOut), Int32(fanIn), gradW[0].pointer)
                             }
                         } else {
-                            mk_sparse_weight_grad(Int32(rows), o.baseAddress, i.baseAddress, nil, dz, Int32(fanOut), gradW[0].pointer)
+                            mk_sparse_weight_grad(Int32(rows), o.baseAddress, i.baseAddress, nil, dz, Int32(fanOut), Int32(fanIn), gradW[0].pointer)
                         }
                     }
                 }

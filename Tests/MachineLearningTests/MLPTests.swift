@@ -50,6 +50,21 @@ final class MLPTests: XCTestCase {
         checkGradients(data: binary, activation: .tanh, hidden: [3])
     }
 
+    /// 70 hidden units: the kernels' 64-column register blocks and the 6 columns after them; values other
+    /// than 1 take the weighted path; a feature no record holds must get a zero gradient row.
+    func testAWideSparseLayerWithWeightedValuesHasTheRightGradientsInEveryColumnBlock() {
+        let values: [Float] = (0..<45).map { i in i % 9 == 8 ? 0 : (i % 7 == 0 ? 1.5 : (i % 11 == 1 ? -0.5 : (i % 13 == 3 ? 1 : 0))) }
+        let weighted = Dataset(features: Matrix(rows: 5, columns: 9, values: values), labels: [0, 1, 1, 0, 1], classCount: 2)
+        XCTAssertLessThan(SparseRows.density(weighted.features), 0.3, "this input takes the sparse path")
+        XCTAssertNotNil(SparseRows(weighted.features).values, "and carries its values")
+        checkGradients(data: weighted, activation: .tanh, hidden: [70])
+        let trainer = MLPTrainer(config: MLPClassifier(hiddenLayers: [70], batchSize: 5, seed: 5), data: weighted)
+        trainer.gradW[0].pointer.update(repeating: .nan, count: trainer.gradW[0].count)
+        _ = trainer.computeGradients(Array(0..<5)[...])
+        XCTAssertEqual(Array(trainer.gradW[0].array[(8 * 70)..<(9 * 70)]), Array(repeating: 0, count: 70),
+                       "feature 8 is in no record: its row is written as zeros, not left as it was")
+    }
+
     func testAHiddenLayerLearnsXOR() throws {
         let xor = Dataset(features: Matrix(rows: 4, columns: 2, values: [0, 0, 0, 1, 1, 0, 1, 1]), labels: [0, 1, 1, 0], classCount: 2)
         let model = try MLPClassifier(hiddenLayers: [8], activation: .tanh, optimizer: .adam(learningRate: 0.05),
@@ -77,6 +92,28 @@ final class MLPTests: XCTestCase {
             XCTAssertEqual(a.probabilities(data.features), b.probabilities(data.features))
         }
         XCTAssertNotEqual(one[0].layers, one[1].layers, "different seeds give different models")
+    }
+
+    /// Every result of the course comes from these kernels: a faster kernel must add in the same order
+    /// and fuse the same multiply-adds, or every number on the site moves in its last digits.
+    func testTrainingGivesBitForBitTheWeightsItAlwaysGave() throws {
+        let binary = PurchaseLike(classCount: 10, seed: 4).records(count: 300)
+        let weighted = Dataset(features: Matrix(rows: binary.count, columns: binary.featureCount,
+                                                values: binary.features.values.enumerated().map { $1 * ($0 % 3 == 0 ? 0.5 : 1) }),
+                               labels: binary.labels, classCount: binary.classCount)
+        var f = Fingerprint()
+        for data in [binary, weighted] {
+            for activation in [Activation.tanh, .relu] {
+                let model = try MLPClassifier(hiddenLayers: [70, 20], activation: activation, epochs: 3, batchSize: 50,
+                                              l2: 1e-4, seed: 9, evaluateEachEpoch: false).fit(data)
+                for layer in model.layers {
+                    for w in layer.weights.values { f.add(UInt64(w.bitPattern)) }
+                    for b in layer.biases { f.add(UInt64(b.bitPattern)) }
+                }
+                for e in model.history { f.add(e.loss.bitPattern) }
+            }
+        }
+        XCTAssertEqual(f.hex, "")
     }
 
     func testBadSettingsNameTheParameter() {

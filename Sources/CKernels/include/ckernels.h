@@ -16,9 +16,10 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
 void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
                        const float *W, int N, const float *bias, float *Z);
 
-/// dW[i,:] += v * dZ[r,:] for every nonzero (i, v) of row r: the weight gradient of a sparse input layer.
+/// dW[i,:] = sum of v * dZ[r,:] over the rows r with a nonzero (i, v), in row order: the weight gradient
+/// of a sparse input layer. Writes all `features` rows of dW (rows no record touches become zero).
 void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
-                           const float *dZ, int N, float *dW);
+                           const float *dZ, int N, int features, float *dW);
 
 /// x = tanh(x), elementwise; absolute error below 2e-7.
 void mk_tanh(float *x, long n);
@@ -30,6 +31,11 @@ void mk_tanh_backward(float *dH, const float *H, long n);
 void mk_relu_backward(float *dH, const float *H, long n);
 /// Row-wise softmax in place (each row's maximum subtracted first).
 void mk_softmax_rows(float *Z, int rows, int cols);
+/// For softmax outputs P of the records `records` (indices into `labels`): dZ = (P - onehot(label)) * scale,
+/// *loss = sum of -log(max(p[label], 1e-12)) in row order (double), *correct = rows whose first largest
+/// probability is the label's.
+void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *labels, const long *records,
+                            float scale, float *dZ, double *loss, long *correct);
 /// out[j] = sum over rows of M[r, j].
 void mk_column_sums(const float *M, int rows, int cols, float *out);
 /// Adam step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= step * m / (sqrt(v) + epsHat).

@@ -122,14 +122,39 @@ void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *l
         long label = labels[records[r]];
         double q = p[label];
         sum -= log(q < 1e-12 ? 1e-12 : q);
+        /* The first largest; its value is kept in a register (reloading p[best] chains every step to a load). */
         int best = 0;
-        for (int c = 1; c < classes; c++) if (p[c] > p[best]) best = c;
+        float top = p[0];
+        for (int c = 1; c < classes; c++) if (p[c] > top) { top = p[c]; best = c; }
         hits += best == label;
         for (int c = 0; c < classes; c++) d[c] = p[c] * scale;
         d[label] = (p[label] - 1) * scale;
     }
     *loss = sum;
     *correct = hits;
+}
+
+void mk_gather_rows(int rows, const long *records, const int32_t *start, const int32_t *count,
+                    const int32_t *indices, const float *values,
+                    int32_t *outOffsets, int32_t *outIndices, float *outValues) {
+    /* The records come shuffled and the data set's nonzeros do not fit in the second-level cache, so
+     * the rows a few places ahead are asked for while this one is copied. */
+    enum { ahead = 8 };
+#define MK_FETCH(k) do { int32_t s_ = start[records[k]], n_ = count[records[k]]; \
+        for (int32_t b_ = 0; b_ < n_; b_ += 16) { __builtin_prefetch(indices + s_ + b_); \
+            if (values) __builtin_prefetch(values + s_ + b_); } } while (0)
+    for (int k = 0; k < rows && k < ahead; k++) MK_FETCH(k);
+    int32_t filled = 0;
+    outOffsets[0] = 0;
+    for (int k = 0; k < rows; k++) {
+        if (k + ahead < rows) MK_FETCH(k + ahead);
+        int32_t s = start[records[k]], n = count[records[k]];
+        for (int32_t e = 0; e < n; e++) outIndices[filled + e] = indices[s + e];
+        if (values) for (int32_t e = 0; e < n; e++) outValues[filled + e] = values[s + e];
+        filled += n;
+        outOffsets[k + 1] = filled;
+    }
+#undef MK_FETCH
 }
 
 void mk_relu(float *x, long n) { for (long i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0; }

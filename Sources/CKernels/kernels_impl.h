@@ -130,11 +130,13 @@ static void FN(sparse_weight_grad)(int rows, const int32_t *offsets, const int32
             entry[slot] = e;
         }
     /* start[i] now marks where feature i's entries end; the beginning is the previous feature's end. */
+    /* Column blocks outside, features inside: the batch's 64 columns of dZ (25 KB for 100 records) stay in
+     * the first-level cache while every feature's sum reads them. */
     int N64 = N - N % 64;
-    for (int i = 0; i < features; i++) {
-        int begin = i == 0 ? 0 : start[i - 1], end = start[i];
-        float *w = dW + (long)i * N;
-        for (int j0 = 0; j0 < N64; j0 += 64) {
+    for (int j0 = 0; j0 < N64; j0 += 64) {
+        for (int i = 0; i < features; i++) {
+            int begin = i == 0 ? 0 : start[i - 1], end = start[i];
+            float *w = dW + (long)i * N;
             FN(v8) acc[8];
             for (int q = 0; q < 8; q++) acc[q] = FN(splat)(0);
             for (int k = begin; k < end; k++) {
@@ -149,6 +151,10 @@ static void FN(sparse_weight_grad)(int rows, const int32_t *offsets, const int32
             }
             for (int q = 0; q < 8; q++) FN(store)(w + j0 + 8 * q, acc[q]);
         }
+    }
+    for (int i = 0; i < features; i++) {
+        int begin = i == 0 ? 0 : start[i - 1], end = start[i];
+        float *w = dW + (long)i * N;
         for (int j = N64; j < N; j++) {
             float s = 0;
             for (int k = begin; k < end; k++) {

@@ -21,6 +21,12 @@ void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices,
 void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
                            const float *dZ, int N, int features, float *dW);
 
+/// CSR rows `records` (in that order) of a sparse matrix whose row r is start[r] ..< start[r] + count[r]
+/// in indices/values (values may be NULL), copied into outOffsets (rows + 1), outIndices and outValues
+/// (NULL with values), which have room for the rows' nonzeros.
+void mk_gather_rows(int rows, const long *records, const int32_t *start, const int32_t *count,
+                    const int32_t *indices, const float *values,
+                    int32_t *outOffsets, int32_t *outIndices, float *outValues);
 /// x = tanh(x), elementwise; absolute error below 2e-7.
 void mk_tanh(float *x, long n);
 /// x = max(x, 0).

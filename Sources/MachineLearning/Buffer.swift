@@ -55,6 +55,10 @@ struct SparseRows {
         self.values = binary ? nil : values
     }
 
+    /// The nonzeros of `m` when fewer than 30% of its entries are set (the sparse first layer pays off),
+    /// otherwise nil: the one rule training and prediction both use.
+    static func ifSparse(_ m: Matrix) -> SparseRows? { density(m) < 0.3 ? SparseRows(m) : nil }
+
     /// The fraction of entries that are nonzero.
     static func density(_ m: Matrix) -> Double {
         guard !m.values.isEmpty else { return 0 }

@@ -18,11 +18,14 @@ public struct FittedMLP: Sendable, Codable, Equatable {
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.weights.values.count + $1.biases.count } }
 
     /// Class probabilities, one row per record of `x`, computed in chunks of 256 records.
-    public func probabilities(_ x: Matrix) -> Matrix {
+    public func probabilities(_ x: Matrix) -> Matrix { probabilities(x, sparse: SparseRows.ifSparse(x)) }
+
+    /// `probabilities(x)` with `x`'s nonzeros already found (`SparseRows.ifSparse(x)`): training scores
+    /// the same records after every epoch.
+    func probabilities(_ x: Matrix, sparse: SparseRows?) -> Matrix {
         precondition(x.columns == inputCount, "FittedMLP: the model takes \(inputCount) features, got \(x.columns)")
         mk_flush_subnormals()
         var out = Matrix(rows: x.rows, columns: classCount)
-        let sparse = SparseRows.density(x) < 0.3 ? SparseRows(x) : nil
         let chunk = 256
         let weights = layers.map { FloatBuffer($0.weights.values) }
         let biases = layers.map { FloatBuffer($0.biases) }
@@ -53,8 +56,12 @@ public struct FittedMLP: Sendable, Codable, Equatable {
 
     /// Mean cross-entropy and accuracy on `data`.
     public func lossAndAccuracy(on data: Dataset) -> (loss: Double, accuracy: Double) {
+        lossAndAccuracy(on: data, sparse: SparseRows.ifSparse(data.features))
+    }
+
+    func lossAndAccuracy(on data: Dataset, sparse: SparseRows?) -> (loss: Double, accuracy: Double) {
         guard data.count > 0 else { return (0, 0) }
-        let p = probabilities(data.features)
+        let p = probabilities(data.features, sparse: sparse)
         var loss = 0.0, correct = 0
         let predicted = argmaxRows(p)
         for r in 0..<data.count {

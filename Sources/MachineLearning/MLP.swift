@@ -110,6 +110,11 @@ public struct MLPClassifier: Sendable {
         try validate(data, names: names)
         let trainer = MLPTrainer(config: self, data: data)
         var history: [EpochRecord] = []
+        // The nonzeros of the sets scored after every epoch, found once.
+        let validationRows = evaluateEachEpoch ? validation.flatMap { SparseRows.ifSparse($0.features) } : nil
+        func accuracy(_ model: FittedMLP, on set: Dataset, _ rows: SparseRows?) -> Double {
+            set.count == 0 ? 0 : model.lossAndAccuracy(on: set, sparse: rows).accuracy
+        }
         for epoch in 1...epochs {
             var record = trainer.epoch(epoch)
             guard record.loss.isFinite else {
@@ -117,10 +122,10 @@ public struct MLPClassifier: Sendable {
             }
             if evaluateEachEpoch {
                 let model = trainer.snapshot(history: [])
-                let (loss, accuracy) = model.lossAndAccuracy(on: data)
+                let (loss, trainAccuracy) = model.lossAndAccuracy(on: data, sparse: trainer.sparse)
                 record.loss = loss
-                record.trainAccuracy = accuracy
-                record.validationAccuracy = validation.map { model.accuracy(on: $0) }
+                record.trainAccuracy = trainAccuracy
+                record.validationAccuracy = validation.map { accuracy(model, on: $0, validationRows) }
             } else if epoch == epochs, let validation {
                 record.validationAccuracy = trainer.snapshot(history: []).accuracy(on: validation)
             }

@@ -41,7 +41,7 @@ final class MLPTrainer {
         let batch = min(config.batchSize, data.count)
         hidden = shapes.map { FloatBuffer(count: batch * $0.outputs) }
         delta = shapes.map { FloatBuffer(count: batch * max($0.outputs, $0.inputs)) }
-        sparse = SparseRows.density(data.features) < 0.3 ? SparseRows(data.features) : nil
+        sparse = SparseRows.ifSparse(data.features)
         input = FloatBuffer(count: sparse == nil ? batch * data.featureCount : 1)
         order = Array(0..<data.count)
     }

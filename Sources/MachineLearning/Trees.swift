@@ -34,12 +34,13 @@ public struct DecisionTree: Sendable {
         let timing = WorkClock.start(.training)
         defer { timing.stop() }
         try validate(data)
-        return fit(data, records: Array(0..<data.count))
+        return fit(data, records: Array(0..<data.count), columns: FeatureColumns(data.features))
     }
 
-    /// Grows the tree on `records` (indices into `data`, repeats allowed: bootstrap samples).
-    func fit(_ data: Dataset, records: [Int]) -> FittedTree {
-        var builder = TreeBuilder(data: data, config: self, generator: SplitMix64(seed: seed))
+    /// Grows the tree on `records` (indices into `data`, repeats allowed: bootstrap samples);
+    /// `columns` is `data`'s features stored feature by feature.
+    func fit(_ data: Dataset, records: [Int], columns: FeatureColumns) -> FittedTree {
+        var builder = TreeBuilder(data: data, columns: columns, config: self, generator: SplitMix64(seed: seed))
         var indices = records
         _ = builder.grow(&indices, 0..<indices.count, depth: 0)
         return FittedTree(nodes: builder.nodes, classCount: data.classCount)
@@ -89,8 +90,25 @@ public struct FittedTree: Sendable, Codable, Equatable {
 
 }
 
+/// A matrix stored feature by feature: a split search reads one feature of many records, which in the
+/// row-major matrix are a row apart (the whole matrix passes through the cache for every feature).
+struct FeatureColumns: Sendable {
+    let values: [Float]
+    let rows: Int
+
+    init(_ m: Matrix) {
+        rows = m.rows
+        var t = [Float](repeating: 0, count: m.values.count)
+        m.values.withUnsafeBufferPointer { x in
+            for r in 0..<m.rows { for c in 0..<m.columns { t[c * m.rows + r] = x[r * m.columns + c] } }
+        }
+        values = t
+    }
+}
+
 struct TreeBuilder {
     let data: Dataset
+    let columns: FeatureColumns
     let config: DecisionTree
     var generator: SplitMix64
     var nodes: [FittedTree.Node] = []
@@ -106,8 +124,9 @@ struct TreeBuilder {
     mutating func grow(_ indices: inout [Int], _ range: Range<Int>, depth: Int) -> Int {
         let id = nodes.count
         nodes.append(.init(feature: -1, threshold: 0, left: -1, right: -1, distribution: []))
-        let labels = Set(range.map { data.labels[indices[$0]] })
-        let canSplit = labels.count > 1 && range.count >= 2 * config.minSamplesLeaf
+        let first = data.labels[indices[range.lowerBound]]
+        let mixed = range.contains { data.labels[indices[$0]] != first }
+        let canSplit = mixed && range.count >= 2 * config.minSamplesLeaf
             && (config.maxDepth.map { depth < $0 } ?? true)
         guard canSplit, let split = bestSplit(indices, range) else {
             nodes[id].distribution = distribution(indices, range)
@@ -115,9 +134,9 @@ struct TreeBuilder {
         }
         // Partition the range: records going left first.
         var lo = range.lowerBound, hi = range.upperBound - 1
-        let d = data.featureCount
+        let column = split.feature * columns.rows
         while lo <= hi {
-            if data.features.values[indices[lo] * d + split.feature] <= split.threshold { lo += 1 }
+            if columns.values[column + indices[lo]] <= split.threshold { lo += 1 }
             else { indices.swapAt(lo, hi); hi -= 1 }
         }
         nodes[id].feature = split.feature
@@ -131,6 +150,11 @@ struct TreeBuilder {
 
     /// The split with the lowest weighted Gini impurity among the candidate features, or nil if no
     /// split separates anything. Σ count² is kept incrementally, so a scan is linear in the records.
+    ///
+    /// A feature with two values in the range (binary features) has one possible split, scored from
+    /// the class counts of the lower value's records without sorting. Σ count² are whole numbers, exact
+    /// in a Double whatever order the records come in, so the score, the threshold and which split wins
+    /// are exactly those of the sorted scan that every other feature goes through.
     mutating func bestSplit(_ indices: [Int], _ range: Range<Int>) -> (feature: Int, threshold: Float)? {
         let d = data.featureCount, k = data.classCount, n = range.count
         var features = Array(0..<d)
@@ -140,30 +164,63 @@ struct TreeBuilder {
         }
         var total = [Double](repeating: 0, count: k)
         for i in range { total[data.labels[indices[i]]] += 1 }
+        let totalSquares = total.reduce(0) { $0 + $1 * $1 }
         var best: (score: Double, feature: Int, threshold: Float)?
         var pairs = [(value: Float, label: Int)](repeating: (0, 0), count: n)
         var left = [Double](repeating: 0, count: k)
-        for feature in features {
-            for (j, i) in range.enumerated() {
-                let record = indices[i]
-                pairs[j] = (data.features.values[record * d + feature], data.labels[record])
-            }
-            pairs.sort { $0.value < $1.value }
-            if pairs[0].value == pairs[n - 1].value { continue }
-            for c in 0..<k { left[c] = 0 }
-            var right = total
-            var leftSquares = 0.0, rightSquares = total.reduce(0) { $0 + $1 * $1 }
-            for j in 0..<(n - 1) {
-                let c = pairs[j].label
-                leftSquares += 2 * left[c] + 1; left[c] += 1
-                rightSquares -= 2 * right[c] - 1; right[c] -= 1
-                let nl = Double(j + 1), nr = Double(n - j - 1)
-                guard pairs[j].value < pairs[j + 1].value,
-                      j + 1 >= config.minSamplesLeaf, n - j - 1 >= config.minSamplesLeaf else { continue }
-                // Weighted Gini: nl(1 − Σl²/nl²) + nr(1 − Σr²/nr²), minimised ⇔ maximise Σl²/nl + Σr²/nr.
-                let score = -(leftSquares / nl + rightSquares / nr)
-                if best == nil || score < best!.score {
-                    best = (score, feature, (pairs[j].value + pairs[j + 1].value) / 2)
+        let minLeaf = config.minSamplesLeaf
+        func consider(_ score: Double, _ feature: Int, _ threshold: Float) {
+            if best == nil || score < best!.score { best = (score, feature, threshold) }
+        }
+        columns.values.withUnsafeBufferPointer { values in
+            data.labels.withUnsafeBufferPointer { labels in
+                indices.withUnsafeBufferPointer { indices in
+                    for feature in features {
+                        let column = values.baseAddress! + feature * columns.rows
+                        // The range's values: one, two, or more distinct ones?
+                        let low0 = column[indices[range.lowerBound]]
+                        var low = low0, high = low0, distinct = 1
+                        for i in range {
+                            let v = column[indices[i]]
+                            if v == low || v == high { continue }
+                            if distinct == 1 { if v < low { low = v } else { high = v }; distinct = 2; continue }
+                            distinct = 3; break
+                        }
+                        if distinct == 1 { continue }
+                        if distinct == 2 {
+                            for c in 0..<k { left[c] = 0 }
+                            var leftSquares = 0.0, nl = 0
+                            for i in range where column[indices[i]] == low {
+                                let c = labels[indices[i]]
+                                leftSquares += 2 * left[c] + 1; left[c] += 1; nl += 1
+                            }
+                            guard nl >= minLeaf, n - nl >= minLeaf else { continue }
+                            var rightSquares = totalSquares
+                            for c in 0..<k where left[c] > 0 {
+                                // Σ (total − left)² = Σ total² − Σ (2 total left − left²), all whole numbers.
+                                rightSquares -= 2 * total[c] * left[c] - left[c] * left[c]
+                            }
+                            consider(-(leftSquares / Double(nl) + rightSquares / Double(n - nl)), feature, (low + high) / 2)
+                            continue
+                        }
+                        for (j, i) in range.enumerated() {
+                            let record = indices[i]
+                            pairs[j] = (column[record], labels[record])
+                        }
+                        pairs.sort { $0.value < $1.value }
+                        for c in 0..<k { left[c] = 0 }
+                        var right = total
+                        var leftSquares = 0.0, rightSquares = totalSquares
+                        for j in 0..<(n - 1) {
+                            let c = pairs[j].label
+                            leftSquares += 2 * left[c] + 1; left[c] += 1
+                            rightSquares -= 2 * right[c] - 1; right[c] -= 1
+                            let nl = Double(j + 1), nr = Double(n - j - 1)
+                            guard pairs[j].value < pairs[j + 1].value, j + 1 >= minLeaf, n - j - 1 >= minLeaf else { continue }
+                            // Weighted Gini: nl(1 − Σl²/nl²) + nr(1 − Σr²/nr²), minimised ⇔ maximise Σl²/nl + Σr²/nr.
+                            consider(-(leftSquares / nl + rightSquares / nr), feature, (pairs[j].value + pairs[j + 1].value) / 2)
+                        }
+                    }
                 }
             }
         }
@@ -198,12 +255,13 @@ public struct RandomForest: Sendable {
         let template = DecisionTree(maxDepth: maxDepth, minSamplesLeaf: minSamplesLeaf, maxFeatures: features)
         try template.validate(data)
         let root = SplitMix64(seed: seed)
+        let columns = FeatureColumns(data.features)
         let trees = try pool.map(treeCount) { t -> FittedTree in
             var generator = root.derived(UInt64(t))
             let sample = (0..<data.count).map { _ in Int(generator.next() % UInt64(data.count)) }
             var tree = template
             tree.seed = generator.next()
-            return tree.fit(data, records: sample)
+            return tree.fit(data, records: sample, columns: columns)
         }
         return FittedForest(trees: trees, classCount: data.classCount)
     }
@@ -213,14 +271,28 @@ public struct FittedForest: Sendable, Codable, Equatable {
     public var trees: [FittedTree]
     public var classCount: Int
 
+    /// Each record's leaf distributions averaged over the trees, added tree by tree in the trees' order
+    /// (the trees outside and the records inside, so one tree's nodes stay in the cache).
     public func probabilities(_ x: Matrix) -> Matrix {
         var out = Matrix(rows: x.rows, columns: classCount)
         let scale = 1 / Float(trees.count)
-        for r in 0..<x.rows {
-            let row = x.row(r)
-            for tree in trees {
-                let p = tree.leaf(for: row)
-                for c in 0..<classCount { out.values[r * classCount + c] += p[c] * scale }
+        let k = classCount, d = x.columns
+        x.values.withUnsafeBufferPointer { xs in
+            out.values.withUnsafeMutableBufferPointer { o in
+                for tree in trees {
+                    tree.nodes.withUnsafeBufferPointer { nodes in
+                        for r in 0..<x.rows {
+                            let row = xs.baseAddress! + r * d
+                            var i = 0
+                            while nodes[i].feature >= 0 {
+                                i = row[nodes[i].feature] <= nodes[i].threshold ? nodes[i].left : nodes[i].right
+                            }
+                            nodes[i].distribution.withUnsafeBufferPointer { p in
+                                for c in 0..<k { o[r * k + c] += p[c] * scale }
+                            }
+                        }
+                    }
+                }
             }
         }
         return out

@@ -6,6 +6,7 @@
 //   swift run -c release benchmarks data    reading the datasets shipped in Assets/data (MNIST subset, Adult)
 //   swift run -c release benchmarks shoppers the clustered Purchase-like population: class sizes, the network's accuracy
 //   swift run -c release benchmarks r6      lesson 7's output policies under every attack feature and classifier
+//   swift run -c release benchmarks models  lesson 4's four kinds of model, once each at the paper profile's size
 //
 // Each ends with one machine-readable line: RESULT name=... key=value ...
 import Charts
@@ -264,6 +265,23 @@ case "data":
     let checksum = mnist.features.values.reduce(0.0) { $0 + Double($1) }
     print("MNIST subset: \(mnist.count) images in \(f(mnistTime, 2)) s (pixel sum \(f(checksum, 4))); Adult: \(adultCount) records in \(f(adultTime, 2)) s")
     print("RESULT name=data mnist_seconds=\(f(mnistTime, 2)) adult_seconds=\(f(adultTime, 2)) mnist_pixel_sum=\(f(checksum, 4))")
+case "models":
+    // One of each of lesson 4's models on 10,000 Purchase-100 records (the paper profile trains 21 of each).
+    let (train, test) = purchaseData()
+    let kinds: [(String, () throws -> any ProbabilisticClassifier)] = [
+        ("random forest, 100 trees", { try RandomForest(treeCount: 100, seed: 1).fit(train) }),
+        ("softmax regression, 10 passes", { try SoftmaxRegression(learningRate: 0.1, epochs: 10, batchSize: 100, l2: 1e-6, seed: 1).fit(train) }),
+        ("softmax regression, 100 passes", { try SoftmaxRegression(learningRate: 0.1, epochs: 100, batchSize: 100, l2: 1e-4, seed: 1).fit(train) }),
+        ("neural network, 100 epochs", { try MLPClassifier(epochs: 100, l2: 1e-7, seed: 1, evaluateEachEpoch: false).fit(train) }),
+    ]
+    var figures: [String] = []
+    for (index, (name, fit)) in kinds.enumerated() {
+        var model: (any ProbabilisticClassifier)?
+        let time = try seconds { model = try fit() }
+        print("\(name): \(f(time, 2)) s, train \(f(model!.accuracy(on: train))), test \(f(model!.accuracy(on: test)))")
+        figures.append("model\(index)_seconds=\(f(time, 2))")
+    }
+    print("RESULT name=models \(figures.joined(separator: " "))")
 case "small-mlp":
     // The shape of one per-class attack model: 4,000 records of 100 inputs, 64 ReLU, 2 outputs.
     let data = GaussianClusters.make(count: 4_000, featureCount: 100, classCount: 2, separation: 0.5, seed: 1)

@@ -1,10 +1,33 @@
-import MachineLearning
+@testable import MachineLearning
 import XCTest
 
 final class TreeTests: XCTestCase {
     /// One feature, threshold between 2 and 3: records at 1, 2 are class 0; at 3, 4 class 1.
     static let steps = Dataset(features: Matrix(rows: 4, columns: 2, values: [1, 5, 2, 5, 3, 5, 4, 5]),
                                labels: [0, 0, 1, 1], classCount: 2)
+
+    /// Lesson 4's forests and the trees of any data: a faster split search must choose the same splits
+    /// (same scores, same ties, same thresholds), or the forest's numbers on the site change.
+    func testTreesAreBitForBitTheOnesTheFirstSplitSearchGrew() throws {
+        let binary = PurchaseLike(classCount: 10, seed: 6).records(count: 600)
+        var counts = Matrix(rows: binary.count, columns: binary.featureCount)
+        for i in counts.values.indices { counts.values[i] = binary.features.values[i] * Float(i % 5) }  // 0...4: several values
+        let many = Dataset(features: counts, labels: binary.labels, classCount: binary.classCount)
+        var f = Fingerprint()
+        func add(_ tree: FittedTree) {
+            for node in tree.nodes {
+                f.add(UInt64(bitPattern: Int64(node.feature))); f.add(UInt64(node.threshold.bitPattern))
+                f.add(UInt64(bitPattern: Int64(node.left))); f.add(UInt64(bitPattern: Int64(node.right)))
+                for p in node.distribution { f.add(UInt64(p.bitPattern)) }
+            }
+        }
+        for tree in try RandomForest(treeCount: 6, seed: 4).fit(binary).trees { add(tree) }
+        for tree in try RandomForest(treeCount: 3, minSamplesLeaf: 3, seed: 5).fit(many).trees { add(tree) }
+        add(try DecisionTree(maxDepth: 6, seed: 7).fit(binary))
+        for p in try RandomForest(treeCount: 5, seed: 8).fit(binary).probabilities(many.features).values { f.add(UInt64(p.bitPattern)) }
+        // Recorded with the sorting split search and the record-by-record forest of 4d29daf.
+        XCTAssertEqual(f.hex, "2d537ed15a6c9f70")
+    }
 
     func testTheRootSplitsHalfwayBetweenTheClasses() throws {
         let tree = try DecisionTree().fit(Self.steps)

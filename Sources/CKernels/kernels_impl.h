@@ -76,39 +76,55 @@ static void FN(gemm)(int transA, int M, int N, int K, const float *A, int lda, c
     }
 }
 
-/* Each output row is the bias plus the weight rows of the record's nonzeros, added in the order of the
- * nonzeros. The columns go 64 at a time so that the eight partial sums stay in registers while the
- * weight rows stream past (one load per vector instead of a load and a store); the additions per column
- * are the same, in the same order, as one column at a time. */
-static void FN(sparse_forward)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
-                               const float *W, int N, const float *bias, float *Z) {
-    int N64 = N - N % 64;
-    for (int r = 0; r < rows; r++) {
-        float *z = Z + (long)r * N;
-        int begin = offsets[r], end = offsets[r + 1];
-        for (int j0 = 0; j0 < N64; j0 += 64) {
-            FN(v8) acc[8];
-            for (int q = 0; q < 8; q++) acc[q] = bias ? FN(load)(bias + j0 + 8 * q) : FN(splat)(0);
-            for (int e = begin; e < end; e++) {
-                const float *w = W + (long)indices[e] * N + j0;
-                float v = values ? values[e] : 1;
-                if (v == 1) {
-                    for (int q = 0; q < 8; q++) acc[q] += FN(load)(w + 8 * q);
-                } else {
-                    FN(v8) vv = FN(splat)(v);
-                    for (int q = 0; q < 8; q++) acc[q] += vv * FN(load)(w + 8 * q);
-                }
-            }
-            for (int q = 0; q < 8; q++) FN(store)(z + j0 + 8 * q, acc[q]);
-        }
-        for (int j = N64; j < N; j++) z[j] = bias ? bias[j] : 0;
-        for (int e = begin; e < end; e++) {
-            const float *w = W + (long)indices[e] * N;
-            float v = values ? values[e] : 1;
-            if (v == 1) { for (int j = N64; j < N; j++) z[j] += w[j]; }
-            else { for (int j = N64; j < N; j++) z[j] += v * w[j]; }
+/* Columns j0 ..< j0 + 8 nv of one output row (or one weight-gradient row): the sum over entries
+ * begin ..< end of v * src[row(entry)][j0...], kept in nv vector registers while the source rows stream
+ * past, added in the order of the entries. nv is a constant where this is inlined (8, 4 or 1). */
+static inline __attribute__((always_inline)) void FN(sum_rows)(int nv, int begin, int end, const int32_t *rowOf,
+                                                               const int32_t *valueOf, const float *values,
+                                                               const float *src, int N, int j0,
+                                                               const float *start, float *out) {
+    FN(v8) acc[8];
+    for (int q = 0; q < nv; q++) acc[q] = start ? FN(load)(start + j0 + 8 * q) : FN(splat)(0);
+    for (int e = begin; e < end; e++) {
+        const float *w = src + (long)rowOf[e] * N + j0;
+        float v = values ? values[valueOf ? valueOf[e] : e] : 1;
+        if (v == 1) {
+            for (int q = 0; q < nv; q++) acc[q] += FN(load)(w + 8 * q);
+        } else {
+            FN(v8) vv = FN(splat)(v);
+            for (int q = 0; q < nv; q++) acc[q] += vv * FN(load)(w + 8 * q);
         }
     }
+    for (int q = 0; q < nv; q++) FN(store)(out + j0 + 8 * q, acc[q]);
+}
+
+/* All columns of one output row: blocks of 64, then 32, then 8 columns in registers, the last few one
+ * at a time. Whatever the block, each column gets the same additions in the same order. */
+static inline __attribute__((always_inline)) void FN(sum_row)(int begin, int end, const int32_t *rowOf,
+                                                              const int32_t *valueOf, const float *values,
+                                                              const float *src, int N, const float *start, float *out) {
+    int j0 = 0;
+    for (; j0 + 64 <= N; j0 += 64) FN(sum_rows)(8, begin, end, rowOf, valueOf, values, src, N, j0, start, out);
+    if (j0 + 32 <= N) { FN(sum_rows)(4, begin, end, rowOf, valueOf, values, src, N, j0, start, out); j0 += 32; }
+    for (; j0 + 8 <= N; j0 += 8) FN(sum_rows)(1, begin, end, rowOf, valueOf, values, src, N, j0, start, out);
+    for (int j = j0; j < N; j++) {
+        float s = start ? start[j] : 0;
+        for (int e = begin; e < end; e++) {
+            float v = values ? values[valueOf ? valueOf[e] : e] : 1;
+            /* Always the multiply-add: with v = 1 it rounds like the plain sum, and written as one
+             * expression it fuses exactly as the vector loops that computed these columns before. */
+            s += v * src[(long)rowOf[e] * N + j];
+        }
+        out[j] = s;
+    }
+}
+
+/* Each output row is the bias plus the weight rows of the record's nonzeros, added in the order of the
+ * nonzeros, with the partial sums in registers (one load per vector instead of a load and a store). */
+static void FN(sparse_forward)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
+                               const float *W, int N, const float *bias, float *Z) {
+    for (int r = 0; r < rows; r++)
+        FN(sum_row)(offsets[r], offsets[r + 1], indices, NULL, values, W, N, bias, Z + (long)r * N);
 }
 
 /* dW[i,:] = sum over the rows r holding feature i of v * dZ[r,:], in the order of the rows. The batch
@@ -130,41 +146,8 @@ static void FN(sparse_weight_grad)(int rows, const int32_t *offsets, const int32
             entry[slot] = e;
         }
     /* start[i] now marks where feature i's entries end; the beginning is the previous feature's end. */
-    /* Column blocks outside, features inside: the batch's 64 columns of dZ (25 KB for 100 records) stay in
-     * the first-level cache while every feature's sum reads them. */
-    int N64 = N - N % 64;
-    for (int j0 = 0; j0 < N64; j0 += 64) {
-        for (int i = 0; i < features; i++) {
-            int begin = i == 0 ? 0 : start[i - 1], end = start[i];
-            float *w = dW + (long)i * N;
-            FN(v8) acc[8];
-            for (int q = 0; q < 8; q++) acc[q] = FN(splat)(0);
-            for (int k = begin; k < end; k++) {
-                const float *d = dZ + (long)owner[k] * N + j0;
-                float v = values ? values[entry[k]] : 1;
-                if (v == 1) {
-                    for (int q = 0; q < 8; q++) acc[q] += FN(load)(d + 8 * q);
-                } else {
-                    FN(v8) vv = FN(splat)(v);
-                    for (int q = 0; q < 8; q++) acc[q] += vv * FN(load)(d + 8 * q);
-                }
-            }
-            for (int q = 0; q < 8; q++) FN(store)(w + j0 + 8 * q, acc[q]);
-        }
-    }
-    for (int i = 0; i < features; i++) {
-        int begin = i == 0 ? 0 : start[i - 1], end = start[i];
-        float *w = dW + (long)i * N;
-        for (int j = N64; j < N; j++) {
-            float s = 0;
-            for (int k = begin; k < end; k++) {
-                float v = values ? values[entry[k]] : 1;
-                float d = dZ[(long)owner[k] * N + j];
-                if (v == 1) s += d; else s += v * d;
-            }
-            w[j] = s;
-        }
-    }
+    for (int i = 0; i < features; i++)
+        FN(sum_row)(i == 0 ? 0 : start[i - 1], start[i], owner, entry, values, dZ, N, NULL, dW + (long)i * N);
 }
 
 /* exp(x) for x <= 0 (softmax after the max is subtracted) and for tanh: 2^n * e^r with

@@ -271,26 +271,46 @@ public struct FittedForest: Sendable, Codable, Equatable {
     public var trees: [FittedTree]
     public var classCount: Int
 
-    /// Each record's leaf distributions averaged over the trees, added tree by tree in the trees' order
-    /// (the trees outside and the records inside, so one tree's nodes stay in the cache).
+    /// Each record's leaf distributions averaged over the trees, added in the trees' order.
+    ///
+    /// The trees are first copied into 16-byte nodes and each leaf's nonzero frequencies (an unpruned
+    /// tree's leaves mostly hold one class; the sums start at +0 and only grow, so adding a zero would leave
+    /// every bit as it was); records then go 64 at a time through every tree, so their rows stay in the
+    /// cache while the trees pass.
     public func probabilities(_ x: Matrix) -> Matrix {
+        struct Node { var feature: Int32; var threshold: Float; var left: Int32; var right: Int32 }
         var out = Matrix(rows: x.rows, columns: classCount)
         let scale = 1 / Float(trees.count)
         let k = classCount, d = x.columns
+        var nodes: [Node] = [], root: [Int] = []
+        var start: [Int] = [0], classes: [Int32] = [], frequencies: [Float] = []
+        for tree in trees {
+            let base = nodes.count
+            root.append(base)
+            for node in tree.nodes {
+                nodes.append(Node(feature: Int32(node.feature), threshold: node.threshold,
+                                  left: Int32(base + node.left), right: Int32(base + node.right)))
+                for (c, p) in node.distribution.enumerated() where p != 0 { classes.append(Int32(c)); frequencies.append(p) }
+                start.append(classes.count)
+            }
+        }
         x.values.withUnsafeBufferPointer { xs in
             out.values.withUnsafeMutableBufferPointer { o in
-                for tree in trees {
-                    tree.nodes.withUnsafeBufferPointer { nodes in
-                        for r in 0..<x.rows {
-                            let row = xs.baseAddress! + r * d
-                            var i = 0
-                            while nodes[i].feature >= 0 {
-                                i = row[nodes[i].feature] <= nodes[i].threshold ? nodes[i].left : nodes[i].right
-                            }
-                            nodes[i].distribution.withUnsafeBufferPointer { p in
-                                for c in 0..<k { o[r * k + c] += p[c] * scale }
+                nodes.withUnsafeBufferPointer { nodes in
+                    var first = 0
+                    while first < x.rows {
+                        let last = min(first + 64, x.rows)
+                        for t in root {
+                            for r in first..<last {
+                                let row = xs.baseAddress! + r * d
+                                var i = t
+                                while nodes[i].feature >= 0 {
+                                    i = Int(row[Int(nodes[i].feature)] <= nodes[i].threshold ? nodes[i].left : nodes[i].right)
+                                }
+                                for e in start[i]..<start[i + 1] { o[r * k + Int(classes[e])] += frequencies[e] * scale }
                             }
                         }
+                        first = last
                     }
                 }
             }

@@ -72,6 +72,7 @@ struct SparseRows {
     func gather(_ rows: ArraySlice<Int>, offsets: inout [Int32], indices out: inout [Int32], values outValues: inout [Float]) {
         var total = 0
         for r in rows { total += Int(count[r]) }
+        precondition(total < Int(Int32.max), "SparseRows: \(total) nonzeros in one batch do not fit 32-bit offsets")
         func resize<T: Numeric>(_ a: inout [T], _ n: Int) {
             if a.count > n { a.removeLast(a.count - n) } else if a.count < n { a.append(contentsOf: repeatElement(0, count: n - a.count)) }
         }

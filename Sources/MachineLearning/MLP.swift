@@ -113,7 +113,9 @@ public struct MLPClassifier: Sendable {
         // The nonzeros of the sets scored after every epoch, found once.
         let validationRows = evaluateEachEpoch ? validation.flatMap { SparseRows.ifSparse($0.features) } : nil
         func accuracy(_ model: FittedMLP, on set: Dataset, _ rows: SparseRows?) -> Double {
-            set.count == 0 ? 0 : model.lossAndAccuracy(on: set, sparse: rows).accuracy
+            guard set.count > 0 else { return 0 }
+            let predicted = argmaxRows(model.probabilities(set.features, sparse: rows))
+            return Double(zip(predicted, set.labels).filter { $0 == $1 }.count) / Double(set.count)
         }
         for epoch in 1...epochs {
             var record = trainer.epoch(epoch)

@@ -124,8 +124,7 @@ struct TreeBuilder {
     mutating func grow(_ indices: inout [Int], _ range: Range<Int>, depth: Int) -> Int {
         let id = nodes.count
         nodes.append(.init(feature: -1, threshold: 0, left: -1, right: -1, distribution: []))
-        let first = data.labels[indices[range.lowerBound]]
-        let mixed = range.contains { data.labels[indices[$0]] != first }
+        let mixed = !range.isEmpty && range.contains { data.labels[indices[$0]] != data.labels[indices[range.lowerBound]] }
         let canSplit = mixed && range.count >= 2 * config.minSamplesLeaf
             && (config.maxDepth.map { depth < $0 } ?? true)
         guard canSplit, let split = bestSplit(indices, range) else {
@@ -178,11 +177,13 @@ struct TreeBuilder {
                     for feature in features {
                         let column = values.baseAddress! + feature * columns.rows
                         // The range's values: one, two, or more distinct ones?
+                        // NaN goes to the sorted scan, as it always did (it is never a boundary there).
                         let low0 = column[indices[range.lowerBound]]
-                        var low = low0, high = low0, distinct = 1
-                        for i in range {
+                        var low = low0, high = low0, distinct = low0.isNaN ? 3 : 1
+                        for i in range where distinct < 3 {
                             let v = column[indices[i]]
                             if v == low || v == high { continue }
+                            if v.isNaN { distinct = 3; break }
                             if distinct == 1 { if v < low { low = v } else { high = v }; distinct = 2; continue }
                             distinct = 3; break
                         }
@@ -288,9 +289,20 @@ public struct FittedForest: Sendable, Codable, Equatable {
             let base = nodes.count
             root.append(base)
             for node in tree.nodes {
-                nodes.append(Node(feature: Int32(node.feature), threshold: node.threshold,
+                // What the checked arrays of a record-by-record walk would have trapped on (a forest can come
+                // from a file), checked once here, since the walk below reads through unchecked pointers.
+                if node.feature >= 0 {
+                    precondition(node.feature < d, "FittedForest: a tree splits on feature \(node.feature), the records have \(d)")
+                    precondition(tree.nodes.indices.contains(node.left) && tree.nodes.indices.contains(node.right),
+                                 "FittedForest: a tree's node points outside the tree")
+                } else {
+                    precondition(node.distribution.count >= k, "FittedForest: a leaf has \(node.distribution.count) class frequencies, not \(k)")
+                }
+                nodes.append(Node(feature: Int32(clamping: node.feature), threshold: node.threshold,
                                   left: Int32(base + node.left), right: Int32(base + node.right)))
-                for (c, p) in node.distribution.enumerated() where p != 0 { classes.append(Int32(c)); frequencies.append(p) }
+                for c in 0..<(node.feature >= 0 ? 0 : k) where node.distribution[c] != 0 {
+                    classes.append(Int32(c)); frequencies.append(node.distribution[c])
+                }
                 start.append(classes.count)
             }
         }

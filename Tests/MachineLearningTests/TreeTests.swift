@@ -29,6 +29,16 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(f.hex, "2d537ed15a6c9f70")
     }
 
+    func testAFeatureWithNaNIsNeverSplitOnNaN() throws {
+        // One value and a NaN: no boundary between them, as the sorted scan always had it; a split on
+        // "x <= NaN" would send every record right and grow the same node forever.
+        let data = Dataset(features: Matrix(rows: 4, columns: 2, values: [1, 0, .nan, 0, 1, 0, 1, 0]),
+                           labels: [0, 1, 0, 1], classCount: 2)
+        let tree = try DecisionTree().fit(data)
+        XCTAssertEqual(tree.leafCount, 1)
+        XCTAssertEqual(tree.nodes[0].distribution, [0.5, 0.5])
+    }
+
     func testTheRootSplitsHalfwayBetweenTheClasses() throws {
         let tree = try DecisionTree().fit(Self.steps)
         XCTAssertEqual(tree.nodes[0].feature, 0, "feature 1 is constant and cannot split")

@@ -29,6 +29,16 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(f.hex, "2d537ed15a6c9f70")
     }
 
+    func testAFewRecordsAndManyGetTheSameBitsFromAForest() throws {
+        let data = PurchaseLike(classCount: 10, seed: 6).records(count: 700)
+        let forest = try RandomForest(treeCount: 7, seed: 2).fit(data)
+        let many = forest.probabilities(data.features)   // 700 records: the trees are copied first
+        XCTAssertEqual(forest.copiedAndWalked(data.features), many)
+        XCTAssertEqual(forest.walked(data.features), many, "record by record through the trees as they are")
+        XCTAssertEqual(forest.probabilities(data.features.rows([3, 500])).values,
+                       Array(many.values[30..<40]) + Array(many.values[5_000..<5_010]))
+    }
+
     func testAFeatureWithNaNIsNeverSplitOnNaN() throws {
         // One value and a NaN: no boundary between them, as the sorted scan always had it; a split on
         // "x <= NaN" would send every record right and grow the same node forever.

@@ -12,8 +12,13 @@ extension ProbabilisticClassifier {
     /// The fraction of `data`'s records whose most probable class is their label (0 for no records).
     public func accuracy(on data: Dataset) -> Double {
         guard data.count > 0 else { return 0 }
-        return Double(zip(predict(data.features), data.labels).filter { $0 == $1 }.count) / Double(data.count)
+        return hitRate(predict(data.features), data.labels)
     }
+}
+
+/// The fraction of `predicted` that equal `labels` (0 for none).
+func hitRate(_ predicted: [Int], _ labels: [Int]) -> Double {
+    predicted.isEmpty ? 0 : Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(predicted.count)
 }
 
 /// The index of each row's largest entry (the first one on ties).

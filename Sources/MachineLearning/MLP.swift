@@ -112,11 +112,6 @@ public struct MLPClassifier: Sendable {
         var history: [EpochRecord] = []
         // The nonzeros of the sets scored after every epoch, found once.
         let validationRows = evaluateEachEpoch ? validation.flatMap { SparseRows.ifSparse($0.features) } : nil
-        func accuracy(_ model: FittedMLP, on set: Dataset, _ rows: SparseRows?) -> Double {
-            guard set.count > 0 else { return 0 }
-            let predicted = argmaxRows(model.probabilities(set.features, sparse: rows))
-            return Double(zip(predicted, set.labels).filter { $0 == $1 }.count) / Double(set.count)
-        }
         for epoch in 1...epochs {
             var record = trainer.epoch(epoch)
             guard record.loss.isFinite else {
@@ -127,7 +122,7 @@ public struct MLPClassifier: Sendable {
                 let (loss, trainAccuracy) = model.lossAndAccuracy(on: data, sparse: trainer.sparse)
                 record.loss = loss
                 record.trainAccuracy = trainAccuracy
-                record.validationAccuracy = validation.map { accuracy(model, on: $0, validationRows) }
+                record.validationAccuracy = validation.map { hitRate(argmaxRows(model.probabilities($0.features, sparse: validationRows)), $0.labels) }
             } else if epoch == epochs, let validation {
                 record.validationAccuracy = trainer.snapshot(history: []).accuracy(on: validation)
             }

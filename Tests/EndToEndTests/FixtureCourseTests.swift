@@ -5,51 +5,60 @@ import XCTest
 /// Builds a small course from fixture lessons with the real Tangle plugin and runner, then checks
 /// what a lesson author sees: build diagnostics, the command's exit and summary, and the pages.
 ///
-/// The fixture package lives in `.build-fixtures/course` (ignored by git) and is rebuilt
-/// incrementally; the first build compiles this package's targets once more, so it takes a minute or two.
+/// The fixture package lives in `.build-fixtures/course` (ignored by git) and is rebuilt incrementally. Its first
+/// build compiles this package's targets once more (a minute or so); `make test` does that before the tests.
 final class FixtureCourseTests: XCTestCase {
     static let course = packageRoot.appendingPathComponent(".build-fixtures/course")
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static var lessons: URL { course.appendingPathComponent("Lessons") }
     static var binary: String { course.appendingPathComponent(".build/debug/course").path }
 
-    /// Lays out the fixture package with lessons 01–04 and builds it.
+    /// Lays out the fixture package with lessons 01–04 (the script `make test` runs before the tests, which also
+    /// builds it once, so the first test here does not pay for compiling this package again).
     override class func setUp() {
         super.setUp()
         do {
-            let fm = FileManager.default
-            try fm.createDirectory(at: course.appendingPathComponent("Sources/course"), withIntermediateDirectories: true)
-            let template = try String(contentsOf: fixtures.appendingPathComponent("Package.swift.template"), encoding: .utf8)
-            let manifest = template.replacingOccurrences(of: "@ROOT@", with: packageRoot.path)
-                .replacingOccurrences(of: "@IDENTITY@", with: packageRoot.lastPathComponent.lowercased())
-            try write(manifest, to: course.appendingPathComponent("Package.swift"))
-            try write(try String(contentsOf: fixtures.appendingPathComponent("main.swift"), encoding: .utf8),
-                      to: course.appendingPathComponent("Sources/course/main.swift"))
-            let link = course.appendingPathComponent("Sources/course/Lessons")
-            if (try? fm.destinationOfSymbolicLink(atPath: link.path)) == nil {
-                try fm.createSymbolicLink(atPath: link.path, withDestinationPath: "../../Lessons")
-            }
-            try? fm.removeItem(at: lessons)
-            try fm.createDirectory(at: lessons, withIntermediateDirectories: true)
-            for name in ["01-passes.md", "02-traps.md", "03-escapes.md", "04-throws.md"] {
-                try fm.copyItem(at: fixtures.appendingPathComponent("lessons/\(name)"), to: lessons.appendingPathComponent(name))
-            }
+            let layOut = try runCommand(fixtures.appendingPathComponent("lay-out-course").path,
+                                        [packageRoot.path, course.path], in: packageRoot)
+            XCTAssertEqual(layOut.status, 0, "could not lay out the fixture course: \(layOut.output)")
         } catch {
             XCTFail("could not lay out the fixture course: \(error)")
         }
     }
 
-    static func write(_ text: String, to url: URL) throws {
-        if (try? String(contentsOf: url, encoding: .utf8)) != text {
-            try text.write(to: url, atomically: true, encoding: .utf8)
+    /// What the fixture binary was built from when `swift build` last succeeded: every lesson and source file with
+    /// its bytes, and the binary's date and size (the runner rebuilds it when a lesson changes under it).
+    nonisolated(unsafe) static var lastBuiltFrom: [String: Data]?
+
+    static func buildInputs() -> [String: Data] {
+        var inputs: [String: Data] = [:]
+        let fm = FileManager.default
+        for folder in [lessons, course.appendingPathComponent("Sources/course")] {
+            for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] {
+                let file = folder.appendingPathComponent(name)
+                var isFolder: ObjCBool = false
+                guard fm.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+                inputs[file.path] = (try? Data(contentsOf: file)) ?? Data()
+            }
         }
+        let attributes = try? fm.attributesOfItem(atPath: binary)
+        let date = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let size = attributes?[.size] as? Int ?? -1
+        inputs[binary] = Data("\(date) \(size)".utf8)
+        return inputs
     }
 
     func swiftBuild() throws -> CommandResult {
-        try runCommand(swiftExecutable, ["build"], in: Self.course)
+        Self.lastBuiltFrom = nil
+        let result = try runCommand(swiftExecutable, ["build"], in: Self.course)
+        if result.status == 0 { Self.lastBuiltFrom = Self.buildInputs() }
+        return result
     }
 
+    /// Builds the fixture course, unless nothing it is built from has changed since the last successful build
+    /// (SwiftPM would find nothing to do; asking it costs a second or more, at the start of most tests here).
     func assertFixtureBuilds(line: UInt = #line) throws {
+        if let built = Self.lastBuiltFrom, built == Self.buildInputs() { return }
         let build = try swiftBuild()
         XCTAssertEqual(build.status, 0, String(build.output.suffix(3_000)), line: line)
     }

@@ -12,13 +12,14 @@ lessons: deps
 	$(SWIFT) build
 	"$$($(SWIFT) build --show-bin-path)/lessons" build --output "$(SITE)" --profile "$(PROFILE)" $(if $(DATA_DIR),--data-dir "$(DATA_DIR)")
 
-## Build everything (failing on any warning), the fixture course the end-to-end tests edit, and run the whole
-## test suite (unit, golden, end-to-end).
+## Build everything (failing on any warning) and the fixture course the end-to-end tests edit, then run the
+## whole test suite (unit, golden, end-to-end): the fixture course's tests beside the others, two processes.
 test: deps
 	SWIFT="$(SWIFT)" .ci/build-without-warnings
 	Tests/EndToEndTests/Fixtures/lay-out-course . .build-fixtures/course
 	cd .build-fixtures/course && SWIFT="$(SWIFT)" ../../.ci/build-without-warnings
-	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" $(SWIFT) test
+	$(SWIFT) build --build-tests
+	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" SWIFT="$(SWIFT)" .ci/run-tests
 
 ## The Slurm executor on a one-node Slurm cluster started on loopback (installs Slurm if missing):
 ## the smoke course for two seeds locally and on Slurm, a task that fails twice, Ctrl-C.

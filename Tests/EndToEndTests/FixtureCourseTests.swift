@@ -48,8 +48,9 @@ final class FixtureCourseTests: XCTestCase {
         return inputs
     }
 
+    /// Runs `swift build` in the fixture course. A build that fails leaves the binary as it was (if it did not,
+    /// its date or size changed and the next `assertFixtureBuilds` builds again), so what it was built from stays known.
     func swiftBuild() throws -> CommandResult {
-        Self.lastBuiltFrom = nil
         let result = try runCommand(swiftExecutable, ["build"], in: Self.course)
         if result.status == 0 { Self.lastBuiltFrom = Self.buildInputs() }
         return result
@@ -173,12 +174,8 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertTrue(staging().isEmpty, "the next build removes the killed build's leftovers")
     }
 
-    func testEveryBadLessonStopsTheBuildWithItsCoordinatesAndLeavesTheSiteAlone() throws {
+    func testEveryBadLessonIsReportedInItsCoordinatesByCheckAndStopsTheBuildLeavingTheSiteAlone() throws {
         try assertFixtureBuilds()
-        let site = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: site) }
-        _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
-        let before = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
         let cases: [(name: String, bytes: Data, message: String)] = [
             ("10-unterminated.md", Data("# T\n\n```swift\nprint(1)\n".utf8),
              "Lessons/10-unterminated.md:3:1: error: code fence opened here is never closed; add a closing ```"),
@@ -193,7 +190,19 @@ final class FixtureCourseTests: XCTestCase {
             ("16-bad-math.md", Data("# T\n\nSee $`\\frak{x}`$.\n".utf8),
              "Lessons/16-bad-math.md:3:7: error: unknown TeX command '\\frak' in math"),
         ]
-        for bad in cases {
+        // `check --parse-only` names every problem in every file at once.
+        let check = try checkOnDisk(Dictionary(uniqueKeysWithValues: cases.map { ($0.name, $0.bytes) }))
+        XCTAssertEqual(check.status, 1, check.output)
+        for bad in cases { XCTAssertTrue(check.stdout.contains(bad.message), "\(bad.name):\n\(check.stdout)") }
+        XCTAssertTrue(check.stdout.contains("Lessons/01-passes.md: ok (3 cells)"), check.stdout)
+
+        // The build stops at a bad lesson with the same words and the site stays as it was: a lesson that
+        // does not parse, and one whose math does not.
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: site) }
+        _ = try runCommand(Self.binary, ["build", "--output", site.path], in: Self.course)
+        let before = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        for bad in cases where ["10-unterminated.md", "16-bad-math.md"].contains(bad.name) {
             let url = Self.lessons.appendingPathComponent(bad.name)
             try bad.bytes.write(to: url)
             let build = try swiftBuild()
@@ -203,6 +212,18 @@ final class FixtureCourseTests: XCTestCase {
             XCTAssertEqual(try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8), before, bad.name)
         }
         try assertFixtureBuilds()
+    }
+
+    /// Runs `check --parse-only` in a scratch folder whose `Lessons/` holds the fixture's first lesson and `files`.
+    func checkOnDisk(_ files: [String: Data]) throws -> CommandResult {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parse-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lessons = folder.appendingPathComponent("Lessons")
+        try FileManager.default.createDirectory(at: lessons, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("lessons/01-passes.md"),
+                                         to: lessons.appendingPathComponent("01-passes.md"))
+        for (name, bytes) in files { try bytes.write(to: lessons.appendingPathComponent(name)) }
+        return try runCommand(Self.binary, ["check", "--parse-only"], in: folder)
     }
 
     func testAnOutputFolderThatCannotBeWrittenIsAClearError() throws {

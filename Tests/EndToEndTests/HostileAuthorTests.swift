@@ -158,7 +158,7 @@ extension FixtureCourseTests {
 
     // MARK: what may not be written in a lesson, or named
 
-    func testBadCellsAndBadLessonNamesStopTheBuildNamingTheirFiles() throws {
+    func testBadCellsAndBadLessonNamesAreAllReportedByCheckAndStopTheBuildNamingTheirFiles() throws {
         try assertFixtureBuilds()
         let cases: [(files: [String: String], messages: [String])] = [
             (["32-escape.md": "# T\n\n```swift\nprint(1)\n}\nfunc outside() {\n```\n"],
@@ -181,7 +181,15 @@ extension FixtureCourseTests {
             (["20-with spaces.md": "# A\n", "20-with_spaces.md": "# B\n"],
              ["Lessons/20-with_spaces.md:1:1: error: this lesson and Lessons/20-with spaces.md would both be called '20-with-spaces'"]),
         ]
-        for (files, messages) in cases {
+        // `check --parse-only` finds every one of them in one pass over the folder.
+        var everyFile: [String: Data] = [:]
+        for (files, _) in cases { for (name, text) in files { everyFile[name] = Data(text.utf8) } }
+        let check = try checkOnDisk(everyFile)
+        XCTAssertEqual(check.status, 1, check.output)
+        for message in cases.flatMap(\.messages) { XCTAssertTrue(check.stdout.contains(message), "\(message)\n\(check.stdout)") }
+
+        // The build stops on them with the same words: a cell the tangler rejects, and names the course cannot use.
+        for (files, messages) in [cases[0], cases[5]] {
             for (name, text) in files { try text.write(to: Self.lessons.appendingPathComponent(name), atomically: true, encoding: .utf8) }
             let build = try swiftBuild()
             for name in files.keys { removeLesson(name) }

@@ -28,13 +28,15 @@ public struct MembershipExperiment: Sendable {
         self.seed = seed
     }
 
-    /// What one run measured.
+    /// What one run measured: the target, the records it is attacked on, and the shadows' answers.
+    ///
+    /// Not the attacker's data or the shadow models (which hold that data): lessons keep a result per
+    /// point of a sweep, and at the paper's size the attacker's records are two thirds of a run's memory
+    /// (Texas: 40,000 × 6,170 floats, about 1 GB), which lesson 3 would otherwise hold for every dataset.
     public struct Result: Sendable {
         public var target: FittedMLP
         public var members: Dataset
         public var nonMembers: Dataset
-        public var attackerData: Dataset
-        public var shadows: [ShadowModel]
         /// The shadows' full answers, labelled in/out: `shadowAnswers.applying(policy)` is the attack's
         /// training data under any output policy, without querying the shadows again.
         public var shadowAnswers: AttackData
@@ -93,7 +95,7 @@ public struct MembershipExperiment: Sendable {
         let answers = AttackData(shadows: shadows)
         let fitted = try attack.fit(answers.applying(policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
-        return Result(target: target, members: members, nonMembers: nonMembers, attackerData: attacker, shadows: shadows, shadowAnswers: answers,
+        return Result(target: target, members: members, nonMembers: nonMembers, shadowAnswers: answers,
                       evaluation: evaluation, policy: policy, trainAccuracy: target.accuracy(on: members), testAccuracy: target.accuracy(on: nonMembers))
     }
 }

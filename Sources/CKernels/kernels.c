@@ -157,6 +157,14 @@ void mk_gather_rows(int rows, const long *records, const int32_t *start, const i
 #undef MK_FETCH
 }
 
+void mk_copy_rows(int rows, const long *records, const float *X, int cols, float *out) {
+    for (int k = 0; k < rows; k++) memcpy(out + (long)k * cols, X + records[k] * (long)cols, sizeof(float) * (size_t)cols);
+}
+
+void mk_fill_rows(float *Z, int rows, int cols, const float *row) {
+    for (int r = 0; r < rows; r++) memcpy(Z + (long)r * cols, row, sizeof(float) * (size_t)cols);
+}
+
 void mk_relu(float *x, long n) { for (long i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0; }
 
 void mk_tanh_backward(float *dH, const float *H, long n) {

@@ -10,6 +10,10 @@ final class MLPTrainer {
     let gradW: [FloatBuffer], gradB: [FloatBuffer]
     let m: [FloatBuffer], v: [FloatBuffer]
     let hidden: [FloatBuffer], delta: [FloatBuffer]
+    /// The layer shapes as `forward` takes them, and every parameter with its gradient in optimizer
+    /// order (weights, then biases): made once, not at every step.
+    let layers: [(Int, Int)]
+    let parameters: [FloatBuffer], gradients: [FloatBuffer]
     let input: FloatBuffer
     let sparse: SparseRows?
     var generator: SplitMix64
@@ -36,6 +40,9 @@ final class MLPTrainer {
         weights = w; biases = b
         gradW = shapes.map { FloatBuffer(count: $0.inputs * $0.outputs) }
         gradB = shapes.map { FloatBuffer(count: $0.outputs) }
+        layers = shapes.map { ($0.inputs, $0.outputs) }
+        parameters = w + b
+        gradients = gradW + gradB
         m = (shapes.map { FloatBuffer(count: $0.inputs * $0.outputs) } + shapes.map { FloatBuffer(count: $0.outputs) })
         v = (shapes.map { FloatBuffer(count: $0.inputs * $0.outputs) } + shapes.map { FloatBuffer(count: $0.outputs) })
         let batch = min(config.batchSize, data.count)
@@ -68,7 +75,7 @@ final class MLPTrainer {
                     }
                 }
             } else {
-                for r in 0..<rows { (z + r * fanOut).update(from: biases[l].pointer, count: fanOut) }
+                mk_fill_rows(z, Int32(rows), Int32(fanOut), biases[l].pointer)
                 let a = l == 0 ? dense.pointer : hidden[l - 1].pointer
                 mk_gemm(0, 0, Int32(rows), Int32(fanOut), Int32(fanIn), a, Int32(fanIn),
                         weights[l].pointer, Int32(fanOut), 1, z, Int32(fanOut))
@@ -111,14 +118,13 @@ final class MLPTrainer {
         if let sparse {
             sparse.gather(batch, offsets: &offsets, indices: &indices, values: &values)
         } else {
-            let d = data.featureCount
             data.features.values.withUnsafeBufferPointer { x in
-                for (r, i) in batch.enumerated() {
-                    (input.pointer + r * d).update(from: x.baseAddress! + i * d, count: d)
+                batch.withUnsafeBufferPointer { records in
+                    mk_copy_rows(Int32(rows), records.baseAddress, x.baseAddress, Int32(data.featureCount), input.pointer)
                 }
             }
         }
-        Self.forward(rows: rows, layers: shapes.map { ($0.inputs, $0.outputs) }, weights: weights, biases: biases,
+        Self.forward(rows: rows, layers: layers, weights: weights, biases: biases,
                      hidden: hidden, activation: config.activation,
                      sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
                      dense: input)
@@ -172,14 +178,19 @@ final class MLPTrainer {
     func update() {
         step += 1
         let lr = config.optimizer.learningRate / (1 + config.learningRateDecay * Double(step - 1))
-        let parameters = weights + biases, gradients = gradW + gradB
-        for (k, (w, g)) in zip(parameters, gradients).enumerated() {
+        // Adam's bias corrections depend on the step only.
+        var corrections = (c1: 1.0, c2: 1.0)
+        if case let .adam(_, b1, b2, _) = config.optimizer {
+            corrections = (1 - pow(b1, Double(step)), 1 - pow(b2, Double(step)))
+        }
+        for k in parameters.indices {
+            let w = parameters[k], g = gradients[k]
             if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }
             switch config.optimizer {
             case let .sgd(_, momentum):
                 mk_momentum(w.pointer, g.pointer, m[k].pointer, w.count, Float(lr), Float(momentum))
             case let .adam(_, b1, b2, eps):
-                let c1 = 1 - pow(b1, Double(step)), c2 = 1 - pow(b2, Double(step))
+                let (c1, c2) = corrections
                 mk_adam(w.pointer, g.pointer, m[k].pointer, v[k].pointer, w.count, Float(b1), Float(b2),
                         Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
             }

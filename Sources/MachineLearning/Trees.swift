@@ -112,6 +112,19 @@ struct TreeBuilder {
     let config: DecisionTree
     var generator: SplitMix64
     var nodes: [FittedTree.Node] = []
+    /// One one-hot distribution per class, shared by every pure leaf of that class. An unpruned tree
+    /// has thousands of leaves, nearly all pure, and each held its own 100-class array: lesson 4's 21
+    /// forests of 100 such trees took 5.6 GB, most of it copies of the same few arrays.
+    var pureLeaves: [Int: [Float]] = [:]
+
+    /// The leaf distribution of records all labelled `label`: 1 for it, 0 elsewhere, as `distribution` computes it.
+    mutating func pureDistribution(_ label: Int) -> [Float] {
+        if let shared = pureLeaves[label] { return shared }
+        var oneHot = [Float](repeating: 0, count: data.classCount)
+        oneHot[label] = 1
+        pureLeaves[label] = oneHot
+        return oneHot
+    }
 
     func distribution(_ indices: [Int], _ range: Range<Int>) -> [Float] {
         var counts = [Float](repeating: 0, count: data.classCount)
@@ -128,7 +141,8 @@ struct TreeBuilder {
         let canSplit = mixed && range.count >= 2 * config.minSamplesLeaf
             && (config.maxDepth.map { depth < $0 } ?? true)
         guard canSplit, let split = bestSplit(indices, range) else {
-            nodes[id].distribution = distribution(indices, range)
+            nodes[id].distribution = !range.isEmpty && !mixed ? pureDistribution(data.labels[indices[range.lowerBound]])
+                                                             : distribution(indices, range)
             return id
         }
         // Partition the range: records going left first.

@@ -164,7 +164,9 @@ public struct AttackModel: Sendable {
                 model = try MLPClassifier(hiddenLayers: hidden, activation: .relu, optimizer: .adam(learningRate: lr),
                                           epochs: epochs, batchSize: 32, seed: seed &+ UInt64(c), evaluateEachEpoch: false).fit(training)
             case let .logisticRegression(epochs, lr, l2):
-                model = try SoftmaxRegression(learningRate: lr, epochs: epochs, batchSize: 100, l2: l2, seed: seed &+ UInt64(c)).fit(training)
+                var regression = SoftmaxRegression(learningRate: lr, epochs: epochs, batchSize: 100, l2: l2, seed: seed &+ UInt64(c))
+                regression.evaluateEachEpoch = false // its history is never read
+                model = try regression.fit(training)
             }
             return PerClass(scaler: scaler, model: model)
         }

@@ -11,6 +11,20 @@ final class SoftmaxRegressionTests: XCTestCase {
         XCTAssertNotEqual(a.weights, c.weights, "a different seed shuffles the batches differently")
     }
 
+    func testScoringEveryEpochChangesTheHistoryButNotOneBitOfTheWeights() throws {
+        let data = GaussianClusters.make(count: 400, featureCount: 12, classCount: 3, seed: 4)
+        let scored = SoftmaxRegression(learningRate: 0.05, epochs: 7, batchSize: 32, l2: 1e-4, seed: 2)
+        var unscored = scored
+        unscored.evaluateEachEpoch = false
+        let a = try scored.fit(data), b = try unscored.fit(data)
+        XCTAssertEqual(a.weights.values.map(\.bitPattern), b.weights.values.map(\.bitPattern))
+        XCTAssertEqual(a.biases.map(\.bitPattern), b.biases.map(\.bitPattern))
+        XCTAssertEqual(a.history.count, 7)
+        XCTAssertEqual(b.history.count, 7)
+        XCTAssertNotEqual(a.history.map(\.loss), b.history.map(\.loss),
+                          "the scored history is the loss of the epoch's final weights, the other the running loss of its batches")
+    }
+
     func testItLearnsWellSeparatedClassesAndGeneralises() throws {
         let data = GaussianClusters.make(count: 1_000, featureCount: 10, classCount: 3, separation: 3, seed: 1)
         let parts = data.split(sizes: [500, 500], seed: 2)

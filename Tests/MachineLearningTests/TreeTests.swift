@@ -49,6 +49,21 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(tree.nodes[0].distribution, [0.5, 0.5])
     }
 
+    func testPureLeavesOfAClassShareOneArrayOfFrequencies() throws {
+        // Six records, two per class, each alone in its leaf: six pure leaves, two of each class.
+        let data = Dataset(features: Matrix(rows: 6, columns: 1, values: [0, 1, 2, 3, 4, 5]), labels: [0, 1, 2, 0, 1, 2], classCount: 3)
+        let tree = try DecisionTree().fit(data)
+        let leaves = tree.nodes.filter { $0.feature < 0 }
+        XCTAssertEqual(leaves.count, 6)
+        func storage(_ a: [Float]) -> UnsafeRawPointer? { a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        for c in 0..<3 {
+            let ofClass = leaves.filter { $0.distribution[c] == 1 }
+            XCTAssertEqual(ofClass.count, 2)
+            XCTAssertEqual(ofClass[0].distribution, ofClass[1].distribution)
+            XCTAssertEqual(storage(ofClass[0].distribution), storage(ofClass[1].distribution), "class \(c): one array, not a copy per leaf")
+        }
+    }
+
     func testTheRootSplitsHalfwayBetweenTheClasses() throws {
         let tree = try DecisionTree().fit(Self.steps)
         XCTAssertEqual(tree.nodes[0].feature, 0, "feature 1 is constant and cannot split")

@@ -27,6 +27,10 @@ void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indi
 void mk_gather_rows(int rows, const long *records, const int32_t *start, const int32_t *count,
                     const int32_t *indices, const float *values,
                     int32_t *outOffsets, int32_t *outIndices, float *outValues);
+/// The rows `records` (in that order) of the row-major matrix X, `cols` wide, copied into out: a dense batch.
+void mk_copy_rows(int rows, const long *records, const float *X, int cols, float *out);
+/// Every one of the `rows` rows of Z (`cols` wide) set to `row`: the bias a layer's product adds to.
+void mk_fill_rows(float *Z, int rows, int cols, const float *row);
 /// x = tanh(x), elementwise; absolute error below 2e-7.
 void mk_tanh(float *x, long n);
 /// x = max(x, 0).

@@ -17,7 +17,7 @@ struct Check: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Flag(name: .customLong("parse-only"), help: "Only check the lesson files on disk as the build would (every problem in every file) and say whether this binary is up to date with them.")
+    @Flag(name: .customLong("parse-only"), help: "Only check the lesson files on disk as the build's tangling step would (names, Markdown, cells; every problem in every file, but not the compiler's type checks) and say whether this binary is up to date with them.")
     var parseOnly = false
 
     @Option(name: .customLong("lessons-folder"), help: "With --parse-only: the folder of lesson files.")
@@ -45,8 +45,9 @@ struct Check: ParsableCommand {
         if outcome.executed.contains(where: { $0.manifest.status == .failed }) { throw ExitCode(1) }
     }
 
-    /// Checks the lesson files on disk as the build does (names, Markdown, cells and the code the tangler
-    /// accepts), printing every problem in every file rather than stopping at the first as `swift build` does.
+    /// Checks the lesson files on disk as the build's tangling step does (names, Markdown, cells and the code
+    /// the tangler accepts; not the compiler's type checks), printing every problem in every file rather than
+    /// stopping at the first as `swift build` does.
     private func parse() throws {
         let url = URL(fileURLWithPath: folder)
         let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
@@ -57,11 +58,11 @@ struct Check: ParsableCommand {
         let misnamed = Set(nameProblems.map(\.path))
         for name in names {
             let path = "\(folder)/\(name)"
-            if misnamed.contains(path) { continue }
             do {
                 let data = try Data(contentsOf: url.appendingPathComponent(name))
                 let lesson = try Lesson.parse(data: data, path: path)
                 _ = try Tangler.swiftSource(for: lesson)
+                if misnamed.contains(path) { continue } // already reported; its contents are fine
                 if let compiled = Course.current.lesson(id: lesson.id), compiled.source == lesson.source {
                     print("\(path): ok (\(counted(lesson.cells.count, "cell")))")
                 } else {

@@ -64,7 +64,8 @@ public struct SoftmaxRegression: Sendable {
                       epochs: epochs, batchSize: batchSize, l2: l2, seed: seed, evaluateEachEpoch: evaluateEachEpoch)
     }
 
-    /// Trains on `data`; `validation`, if given, is scored after every epoch (never trained on).
+    /// Trains on `data`; `validation`, if given, is scored after every epoch (after the last one only
+    /// without `evaluateEachEpoch`), never trained on.
     /// Errors name this type and its own settings (`learningRate`), not the network underneath.
     public func fit(_ data: Dataset, validation: Dataset? = nil) throws -> FittedSoftmaxRegression {
         FittedSoftmaxRegression(network: try network.fit(data, validation: validation, progress: nil,

@@ -17,7 +17,7 @@ lessons: deps
 test: deps
 	SWIFT="$(SWIFT)" .ci/build-without-warnings
 	Tests/EndToEndTests/Fixtures/lay-out-course . .build-fixtures/course
-	cd .build-fixtures/course && SWIFT="$(SWIFT)" ../../.ci/build-without-warnings
+	cd .build-fixtures/course && $(SWIFT) build  # its lessons misbehave on purpose, so it warns
 	$(SWIFT) build --build-tests
 	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" SWIFT="$(SWIFT)" .ci/run-tests
 

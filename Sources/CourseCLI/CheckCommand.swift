@@ -50,8 +50,13 @@ struct Check: ParsableCommand {
     /// stopping at the first as `swift build` does.
     private func parse() throws {
         let url = URL(fileURLWithPath: folder)
-        let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
-            .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: url.path)
+                .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
+        } catch {
+            throw CLIError("cannot read the lessons folder \(folder): \(systemReason(error))")
+        }
         let nameProblems = LessonNames.problems(fileNames: names, folder: folder)
         for problem in nameProblems { print("\(problem)") }
         var problems = nameProblems.count
@@ -68,9 +73,12 @@ struct Check: ParsableCommand {
                 } else {
                     print("\(path): ok, but changed since this binary was built; run `swift build`")
                 }
-            } catch {
+            } catch let error as LessonError {
                 problems += 1
                 print("\(error)")
+            } catch {
+                problems += 1
+                print("\(path):1:1: error: cannot read the file: \(systemReason(error))")
             }
         }
         if problems > 0 { throw ExitCode(1) }

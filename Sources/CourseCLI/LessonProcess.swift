@@ -285,6 +285,17 @@ private final class StderrEcho {
     }
 }
 
+/// Why a file operation failed, in the system's words (`No space left on device`, `Is a directory`) rather
+/// than Foundation's error dump.
+func systemReason(_ error: Error) -> String {
+    let ns = error as NSError
+    let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? Error).map { $0 as NSError }
+    let code = underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code)
+        : ns.domain == NSPOSIXErrorDomain ? Int32(ns.code)
+        : ns.code == NSFileWriteOutOfSpaceError ? ENOSPC : 0
+    return code != 0 ? String(cString: strerror(code)) : ns.localizedDescription
+}
+
 /// A write that failed, as one line naming the path: `cannot write /x/y: No space left on device`.
 struct WriteFailure: Error, CustomStringConvertible {
     let description: String
@@ -296,12 +307,7 @@ struct WriteFailure: Error, CustomStringConvertible {
     }
 
     init(path: String, error: Error) {
-        let ns = error as NSError
-        let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? NSError)
-        let code = underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code)
-            : ns.domain == NSPOSIXErrorDomain ? Int32(ns.code)
-            : ns.code == NSFileWriteOutOfSpaceError ? ENOSPC : 0
-        description = "cannot write \(path): " + (code != 0 ? String(cString: strerror(code)) : ns.localizedDescription)
+        description = "cannot write \(path): " + systemReason(error)
     }
 
     var isDiskFull: Bool { description.contains(String(cString: strerror(ENOSPC))) }

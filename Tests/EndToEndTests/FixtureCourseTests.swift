@@ -217,6 +217,20 @@ final class FixtureCourseTests: XCTestCase {
         XCTAssertEqual(recovered.status, 0, "with the bad lessons gone the course builds again\n\(recovered.output.suffix(2_000))")
     }
 
+    func testCheckNamesWhatItCannotReadInTheSystemsWordsNotAFoundationDump() throws {
+        try assertFixtureBuilds()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("unreadable-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Lessons/02-folder.md"), withIntermediateDirectories: true)
+        let check = try runCommand(Self.binary, ["check", "--parse-only"], in: folder)
+        XCTAssertEqual(check.status, 1, check.output)
+        XCTAssertTrue(check.stdout.contains("Lessons/02-folder.md:1:1: error: cannot read the file: Is a directory"), check.output)
+        let missing = try runCommand(Self.binary, ["check", "--parse-only", "--lessons-folder", "/no/such/lessons"], in: folder)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("cannot read the lessons folder /no/such/lessons: No such file or directory"), missing.output)
+        XCTAssertFalse(missing.output.contains("NSCocoaErrorDomain"), missing.output)
+    }
+
     /// Runs `check --parse-only` in a scratch folder whose `Lessons/` holds the fixture's first lesson and `files`.
     func checkOnDisk(_ files: [String: Data]) throws -> CommandResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parse-\(UUID().uuidString)")

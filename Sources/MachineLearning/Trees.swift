@@ -137,12 +137,13 @@ struct TreeBuilder {
     mutating func grow(_ indices: inout [Int], _ range: Range<Int>, depth: Int) -> Int {
         let id = nodes.count
         nodes.append(.init(feature: -1, threshold: 0, left: -1, right: -1, distribution: []))
-        let mixed = !range.isEmpty && range.contains { data.labels[indices[$0]] != data.labels[indices[range.lowerBound]] }
-        let canSplit = mixed && range.count >= 2 * config.minSamplesLeaf
+        // The label every record of the range has, if they all have one (nil when they differ or there are none).
+        let first = range.isEmpty ? nil : data.labels[indices[range.lowerBound]]
+        let only = first.flatMap { f in range.allSatisfy { data.labels[indices[$0]] == f } ? f : nil }
+        let canSplit = !range.isEmpty && only == nil && range.count >= 2 * config.minSamplesLeaf
             && (config.maxDepth.map { depth < $0 } ?? true)
         guard canSplit, let split = bestSplit(indices, range) else {
-            nodes[id].distribution = !range.isEmpty && !mixed ? pureDistribution(data.labels[indices[range.lowerBound]])
-                                                             : distribution(indices, range)
+            nodes[id].distribution = only.map { pureDistribution($0) } ?? distribution(indices, range)
             return id
         }
         // Partition the range: records going left first.

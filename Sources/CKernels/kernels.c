@@ -7,6 +7,10 @@
 #include <pthread.h>
 #include <math.h>
 
+/* The rows of a product that go through the vector tiles: tiles of six, then one of four if four or
+ * five rows are left; fewer are done row by row. gemm and the packing of A follow the same plan. */
+static inline int gemm_tiled(int M) { int m6 = M - M % 6; return m6 + (M - m6 >= 4 ? 4 : 0); }
+
 #define FN(name) name##_avx2
 #pragma clang attribute push (__attribute__((target("avx2,fma"))), apply_to = function)
 #include "kernels_impl.h"
@@ -36,13 +40,14 @@ const char *mk_kernel_name(void) { return avx2() ? "avx2+fma" : "baseline"; }
 /* Scratch memory kept per thread between calls: a training step asks for the same few sizes thousands of
  * times, and malloc hands back fresh pages (zeroed by the kernel) often enough to show in profiles.
  * A thread's buffers are freed when it ends. */
-typedef struct { float *buffer[3]; size_t size[3]; } Scratch;
+enum { scratch_slots = 4 };
+typedef struct { float *buffer[scratch_slots]; size_t size[scratch_slots]; } Scratch;
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
 static void scratch_free(void *p) {
     Scratch *s = p;
-    for (int i = 0; i < 3; i++) free(s->buffer[i]);
+    for (int i = 0; i < scratch_slots; i++) free(s->buffer[i]);
     free(s);
 }
 
@@ -84,8 +89,23 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
         ldp = N;
     }
     float *panel = (N % 16) ? scratch(1, 16 * (size_t)(K > 0 ? K : 1)) : NULL;
-    if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel);
-    else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel);
+    /* A transposed (a weight gradient, A^T dZ) is read down its columns: each k of a tile fetches a
+     * new cache line, which costs once A no longer fits the first-level cache (Purchase's output layer,
+     * 100 x 128; a dense first layer, 100 x 600; not an attack model's 32 x 100). Then the tiles' rows are
+     * copied first into k-major blocks, one per tile (a(i + r, k) at [h k + r] of the block at i K, h its
+     * height), so the tiles read along memory; the products and their order are the same. */
+    float *packedA = NULL;
+    int tiled = gemm_tiled(M), M6 = M - M % 6;
+    if (transA && tiled > 0 && (long)K * lda > 8192) {
+        packedA = scratch(3, (size_t)tiled * (size_t)K);
+        for (int k = 0; k < K; k++) {
+            const float *row = A + (long)k * lda;
+            for (int i = 0; i < M6; i += 6) memcpy(packedA + (long)i * K + 6 * k, row + i, 6 * sizeof(float));
+            if (M6 < tiled) memcpy(packedA + (long)M6 * K + 4 * k, row + M6, 4 * sizeof(float));
+        }
+    }
+    if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA);
+    else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA);
 }
 
 void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices, const float *values,

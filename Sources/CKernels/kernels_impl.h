@@ -6,41 +6,63 @@ static inline FN(v8) FN(load)(const float *p) { FN(v8) v; __builtin_memcpy(&v, p
 static inline void FN(store)(float *p, FN(v8) v) { __builtin_memcpy(p, &v, sizeof v); }
 static inline FN(v8) FN(splat)(float a) { return (FN(v8)){a, a, a, a, a, a, a, a}; }
 
-/* The 4 x 16 micro-kernel: C[i..i+4, j..j+16] = sum_k a(i+r, k) * B[k, j..j+16] (+ beta C).
- * a(i, k) = A[i * sai + k * sak], so the same code serves A and its transpose. B is K x N, ldb. */
-static void FN(tile4x16)(int K, const float *A, long sai, long sak, const float *B, int ldb,
-                         float beta, float *C, int ldc) {
-    FN(v8) c00 = FN(splat)(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    const float *a0 = A, *a1 = A + sai, *a2 = A + 2 * sai, *a3 = A + 3 * sai;
+/* The h x 16 micro-kernel (h = 6 or 4, a constant where it is inlined): C[i..i+h, j..j+16] =
+ * sum_k a(i+r, k) * B[k, j..j+16] (+ beta C), each element's products added in k order from zero, then
+ * beta C. a(i, k) = A[i * sai + k * sak], so the same code serves A, its transpose and a packed copy.
+ * B is K x N, ldb. Six rows keep twelve sums in flight, more than the multiply-add latency needs; four
+ * rows (eight sums) left the units waiting. */
+static inline __attribute__((always_inline)) void FN(tile)(int h, int K, const float *A, long sai, long sak,
+                                                           const float *B, int ldb, float beta, float *C, int ldc) {
+    FN(v8) c0[6], c1[6];
+    for (int r = 0; r < h; r++) { c0[r] = FN(splat)(0); c1[r] = c0[r]; }
     for (int k = 0; k < K; k++) {
         const float *b = B + (long)k * ldb;
         FN(v8) b0 = FN(load)(b), b1 = FN(load)(b + 8);
         long o = (long)k * sak;
-        FN(v8) x;
-        x = FN(splat)(a0[o]); c00 += x * b0; c01 += x * b1;
-        x = FN(splat)(a1[o]); c10 += x * b0; c11 += x * b1;
-        x = FN(splat)(a2[o]); c20 += x * b0; c21 += x * b1;
-        x = FN(splat)(a3[o]); c30 += x * b0; c31 += x * b1;
+        for (int r = 0; r < h; r++) {
+            FN(v8) x = FN(splat)(A[r * sai + o]);
+            c0[r] += x * b0; c1[r] += x * b1;
+        }
     }
-    float *r0 = C, *r1 = C + ldc, *r2 = C + 2 * ldc, *r3 = C + 3 * ldc;
     if (beta != 0) {
         FN(v8) bb = FN(splat)(beta);
-        c00 += bb * FN(load)(r0); c01 += bb * FN(load)(r0 + 8);
-        c10 += bb * FN(load)(r1); c11 += bb * FN(load)(r1 + 8);
-        c20 += bb * FN(load)(r2); c21 += bb * FN(load)(r2 + 8);
-        c30 += bb * FN(load)(r3); c31 += bb * FN(load)(r3 + 8);
+        for (int r = 0; r < h; r++) {
+            c0[r] += bb * FN(load)(C + (long)r * ldc);
+            c1[r] += bb * FN(load)(C + (long)r * ldc + 8);
+        }
     }
-    FN(store)(r0, c00); FN(store)(r0 + 8, c01);
-    FN(store)(r1, c10); FN(store)(r1 + 8, c11);
-    FN(store)(r2, c20); FN(store)(r2 + 8, c21);
-    FN(store)(r3, c30); FN(store)(r3 + 8, c31);
+    for (int r = 0; r < h; r++) { FN(store)(C + (long)r * ldc, c0[r]); FN(store)(C + (long)r * ldc + 8, c1[r]); }
 }
 
-/* Any leftover block: plain loops, same summation order (over k) as the tile. */
+/* Columns j ..< j + 8 nv of row i of a leftover block (fewer than four rows left, as in the attack
+ * models' first-layer gradient, whose M is the input width): the same multiply-adds in the same order (over
+ * k, from zero) as the scalar loop below, nv vectors at a time, so the result is the scalar loop's bit for
+ * bit; the finishing (+ beta C) is the scalar loop's own expression, element by element. */
+static inline __attribute__((always_inline)) void FN(edge_row)(int nv, int i, int j, int K, const float *A,
+                                                               long sai, long sak, const float *B, int ldb,
+                                                               float beta, float *C, int ldc) {
+    FN(v8) acc[4];
+    for (int q = 0; q < nv; q++) acc[q] = FN(splat)(0);
+    for (int k = 0; k < K; k++) {
+        FN(v8) x = FN(splat)(A[i * sai + k * sak]);
+        const float *b = B + (long)k * ldb + j;
+        for (int q = 0; q < nv; q++) acc[q] += x * FN(load)(b + 8 * q);
+    }
+    float s[32];
+    for (int q = 0; q < nv; q++) FN(store)(s + 8 * q, acc[q]);
+    float *c = C + (long)i * ldc + j;
+    for (int t = 0; t < 8 * nv; t++) c[t] = s[t] + (beta != 0 ? beta * c[t] : 0);
+}
+
+/* Any leftover block: 32 and 8 columns at a time in vector registers, the last few in plain loops; one
+ * summation order (over k) throughout, the tile's. */
 static void FN(edge)(int rows, int cols, int K, const float *A, long sai, long sak, const float *B, int ldb,
                      float beta, float *C, int ldc) {
     for (int i = 0; i < rows; i++) {
-        for (int j = 0; j < cols; j++) {
+        int j0 = 0;
+        for (; j0 + 32 <= cols; j0 += 32) FN(edge_row)(4, i, j0, K, A, sai, sak, B, ldb, beta, C, ldc);
+        for (; j0 + 8 <= cols; j0 += 8) FN(edge_row)(1, i, j0, K, A, sai, sak, B, ldb, beta, C, ldc);
+        for (int j = j0; j < cols; j++) {
             float s = 0;
             for (int k = 0; k < K; k++) s += A[i * sai + k * sak] * B[(long)k * ldb + j];
             C[(long)i * ldc + j] = s + (beta != 0 ? beta * C[(long)i * ldc + j] : 0);
@@ -48,32 +70,42 @@ static void FN(edge)(int rows, int cols, int K, const float *A, long sai, long s
     }
 }
 
+/* Rows go in tiles of six, then one of four if at least four are left (gemm_tiled), then the leftover
+ * rows one at a time. packedA, when given, holds the tiled rows of a(i, k), each tile's rows k-major
+ * ([h k + r] of the block at i K, h its height; mk_gemm fills it for a transposed A). */
 static void FN(gemm)(int transA, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                     float beta, float *C, int ldc, float *panel) {
+                     float beta, float *C, int ldc, float *panel, const float *packedA) {
     long sai = transA ? 1 : lda, sak = transA ? lda : 1;
-    int M4 = M - M % 4, N16 = N - N % 16;
+    int M6 = M - M % 6, tiled = gemm_tiled(M), N16 = N - N % 16;
+    /* The tile of rows i ..< i + h: where it reads a(i + r, k) and with which strides. */
+#define TILE(i, h, Bp, ldbp, betap, Cp, ldcp) \
+    (packedA ? FN(tile)(h, K, packedA + (long)(i) * K, 1, h, Bp, ldbp, betap, Cp, ldcp) \
+             : FN(tile)(h, K, A + (i) * sai, sai, sak, Bp, ldbp, betap, Cp, ldcp))
     for (int j = 0; j < N16; j += 16) {
-        for (int i = 0; i < M4; i += 4)
-            FN(tile4x16)(K, A + i * sai, sai, sak, B + j, ldb, beta, C + (long)i * ldc + j, ldc);
-        if (M4 < M) FN(edge)(M - M4, 16, K, A + M4 * sai, sai, sak, B + j, ldb, beta, C + (long)M4 * ldc + j, ldc);
+        for (int i = 0; i < M6; i += 6) TILE(i, 6, B + j, ldb, beta, C + (long)i * ldc + j, ldc);
+        if (M6 < tiled) TILE(M6, 4, B + j, ldb, beta, C + (long)M6 * ldc + j, ldc);
+        if (tiled < M) FN(edge)(M - tiled, 16, K, A + tiled * sai, sai, sak, B + j, ldb, beta, C + (long)tiled * ldc + j, ldc);
     }
     if (N16 < N) {
         /* The last columns: copy them into a zero-padded K x 16 panel and run the same tile into a
-         * 4 x 16 scratch block, keeping the vector code (and the same summation order). */
+         * scratch block, keeping the vector code (and the same summation order). */
         int rest = N - N16;
         for (int k = 0; k < K; k++)
             for (int j = 0; j < 16; j++) panel[k * 16 + j] = j < rest ? B[(long)k * ldb + N16 + j] : 0;
-        float block[64];
-        for (int i = 0; i < M4; i += 4) {
-            FN(tile4x16)(K, A + i * sai, sai, sak, panel, 16, 0, block, 16);
-            for (int r = 0; r < 4; r++)
+        float block[96];
+        for (int i = 0; i < tiled; ) {
+            int h = i < M6 ? 6 : 4;
+            if (h == 6) TILE(i, 6, panel, 16, 0, block, 16); else TILE(i, 4, panel, 16, 0, block, 16);
+            for (int r = 0; r < h; r++)
                 for (int j = 0; j < rest; j++) {
                     float *c = C + (long)(i + r) * ldc + N16 + j;
                     *c = block[r * 16 + j] + (beta != 0 ? beta * *c : 0);
                 }
+            i += h;
         }
-        if (M4 < M) FN(edge)(M - M4, rest, K, A + M4 * sai, sai, sak, B + N16, ldb, beta, C + (long)M4 * ldc + N16, ldc);
+        if (tiled < M) FN(edge)(M - tiled, rest, K, A + tiled * sai, sai, sak, B + N16, ldb, beta, C + (long)tiled * ldc + N16, ldc);
     }
+#undef TILE
 }
 
 /* Columns j0 ..< j0 + 8 nv of one output row (or one weight-gradient row): the sum over entries

@@ -44,29 +44,75 @@ public enum AttackFeatures: String, Sendable, CaseIterable {
     public func transform(_ p: Matrix) -> Matrix {
         var out = p
         let k = p.columns
-        let floor = 1e-12
         for r in 0..<p.rows {
             switch self {
             case .probabilities: break
             case .logProbabilities:
-                for c in 0..<k { out[r, c] = Float(log(max(Double(p[r, c]), floor))) }
+                for c in 0..<k { out[r, c] = Float(log(max(Double(p[r, c]), RowLogits.floor))) }
             case .logits, .trueClassLogit, .trueClassAndRival:
-                var total = 0.0
-                for c in 0..<k { total += Double(p[r, c]) }
-                let top = (0..<k).max { p[r, $0] < p[r, $1] }!
-                var othersOfTop = 0.0
-                for c in 0..<k where c != top { othersOfTop += Double(p[r, c]) }
-                // Mass the API hid (top-k, rounding) still belongs to "not c"; below 1e-5 it is
-                // only the float sum's rounding, and adding it would erase the precision near 1.
-                let hidden = 1 - total > 1e-5 ? 1 - total : 0
-                for c in 0..<k {
-                    let pc = Double(p[r, c])
-                    let rest = (c == top ? othersOfTop : total - pc) + hidden
-                    out[r, c] = Float(log(max(pc, floor)) - log(max(rest, floor)))
-                }
+                let row = RowLogits(p, row: r)
+                for c in 0..<k { out[r, c] = row.logit(c) }
             }
         }
         return out
+    }
+
+    /// What the per-class model for class `c` reads of the API's answers `p` for `rows` (records of
+    /// class `c`): `columns(of: transform(p).rows(rows), forClass: c)`, bit for bit, without computing
+    /// the logits nobody reads. The true class's logit and its rival's take at most three logits per
+    /// record, not one per class: apart from the top column, which has a formula of its own, a column's
+    /// logit never falls as its probability rises (each step of the formula is monotonic and so is
+    /// rounding), so the rival is the larger of the top column's logit (when that is not `c`) and the
+    /// logit of the most probable remaining column.
+    public func inputs(_ p: Matrix, rows: [Int], forClass c: Int) -> Matrix {
+        switch self {
+        case .probabilities, .logProbabilities, .logits:
+            return columns(of: transform(p.rows(rows)), forClass: c)
+        case .trueClassLogit:
+            return Matrix(rows: rows.count, columns: 1, values: rows.map { RowLogits(p, row: $0).logit(c) })
+        case .trueClassAndRival:
+            var values: [Float] = []
+            values.reserveCapacity(2 * rows.count)
+            for r in rows {
+                let row = RowLogits(p, row: r)
+                var rival = -Float.infinity
+                if row.top != c { rival = max(rival, row.logit(row.top)) }
+                var next: Int? = nil
+                for j in 0..<p.columns where j != c && j != row.top && (next.map { p[r, j] > p[r, $0] } ?? true) { next = j }
+                if let next { rival = max(rival, row.logit(next)) }
+                values += [row.logit(c), rival]
+            }
+            return Matrix(rows: rows.count, columns: 2, values: values)
+        }
+    }
+}
+
+/// One prediction vector's logits, log p_j − log(rest_j): the sums they need are taken once per row.
+struct RowLogits {
+    static let floor = 1e-12
+    let p: Matrix, r: Int
+    let total: Double, top: Int, othersOfTop: Double, hidden: Double
+
+    init(_ p: Matrix, row r: Int) {
+        self.p = p
+        self.r = r
+        let k = p.columns
+        var total = 0.0
+        for c in 0..<k { total += Double(p[r, c]) }
+        top = (0..<k).max { p[r, $0] < p[r, $1] }!
+        var othersOfTop = 0.0
+        for c in 0..<k where c != top { othersOfTop += Double(p[r, c]) }
+        self.total = total
+        self.othersOfTop = othersOfTop
+        // Mass the API hid (top-k, rounding) still belongs to "not c"; below 1e-5 it is
+        // only the float sum's rounding, and adding it would erase the precision near 1.
+        hidden = 1 - total > 1e-5 ? 1 - total : 0
+    }
+
+    func logit(_ c: Int) -> Float {
+        let pc = Double(p[r, c])
+        let rest = (c == top ? othersOfTop : total - pc) + hidden
+        return Float(log(max(pc, Self.floor)) - log(max(rest, Self.floor)))
     }
 }
 
@@ -102,21 +148,30 @@ public struct AttackData: Sendable {
     }
 
     /// The shadows' answers on their own "in" records (members) and "out" records (non-members),
-    /// through `policy` (the same output policy as the target's API).
+    /// through `policy` (the same output policy as the target's API). Two shadows answer at a time
+    /// (each answer depends on its own model and records only), and the answers go in shadow order;
+    /// a shadow's records are copied out while it answers, as they were while it trained.
     public init(shadows: [ShadowModel], policy: OutputPolicy = .full) {
-        var values: [Float] = [], classes: [Int] = [], membership: [Bool] = []
-        var columns = 0
-        for shadow in shadows {
-            for (data, member) in [(shadow.membersIn, true), (shadow.membersOut, false)] {
+        // The body cannot throw: `try!` only satisfies `map`'s signature.
+        var answers = try! TrainingPool().map(shadows.count) { s -> [(p: Matrix, labels: [Int], member: Bool)] in
+            let shadow = shadows[s]
+            return [(shadow.membersIn, true), (shadow.membersOut, false)].map { data, member in
                 var p = shadow.model.probabilities(data.features)
                 policy.apply(to: &p)
-                columns = p.columns
-                values += p.values
-                classes += data.labels
-                membership += Array(repeating: member, count: data.count)
+                return (p, data.labels, member)
             }
+        }.flatMap { $0 }
+        var values: [Float] = [], classes: [Int] = [], membership: [Bool] = []
+        values.reserveCapacity(answers.reduce(0) { $0 + $1.p.values.count })
+        let columns = answers.first?.p.columns ?? 0
+        for i in answers.indices {
+            values += answers[i].p.values
+            classes += answers[i].labels
+            membership += Array(repeating: answers[i].member, count: answers[i].labels.count)
+            answers[i].p = Matrix(rows: 0, columns: columns) // copied: let it go
         }
-        self.init(predictions: Matrix(rows: classes.count, columns: columns, values: values), classes: classes, membership: membership)
+        self.init(predictions: Matrix(rows: classes.count, columns: columns, values: values),
+                  classes: classes, membership: membership)
     }
 
     public var count: Int { classes.count }
@@ -146,7 +201,6 @@ public struct AttackModel: Sendable {
         let timing = WorkClock.start(.attack)
         defer { timing.stop() }
         let k = data.predictions.columns
-        let x = features.transform(data.predictions)
         var grouped = [[Int]](repeating: [], count: k)
         for (i, c) in data.classes.enumerated() { grouped[c].append(i) }
         let byClass = grouped, classifier = self.classifier, seed = self.seed
@@ -155,7 +209,7 @@ public struct AttackModel: Sendable {
             let rows = byClass[c]
             let members = rows.filter { data.membership[$0] }.count
             guard members > 0, members < rows.count else { return nil } // nothing to learn: fall back
-            let subset = features.columns(of: x.rows(rows), forClass: c)
+            let subset = features.inputs(data.predictions, rows: rows, forClass: c)
             let scaler = Standardizer(subset)
             let training = Dataset(features: scaler.apply(subset), labels: rows.map { data.membership[$0] ? 1 : 0 }, classCount: 2)
             let model: any ProbabilisticClassifier
@@ -217,14 +271,13 @@ public struct FittedAttack: Sendable {
     /// 0.5 decision threshold. Log-odds keep apart scores whose probabilities both round to 1 in
     /// float32, so the ROC curve has no artificial ties at the top.
     public func memberScores(predictions: Matrix, classes: [Int]) -> [Double] {
-        let x = features.transform(predictions)
         let fallback = log(fallbackMemberProbability) - log(1 - fallbackMemberProbability)
         var out = [Double](repeating: fallback, count: classes.count)
         var byClass: [Int: [Int]] = [:]
         for (i, c) in classes.enumerated() { byClass[c, default: []].append(i) }
         for (c, rows) in byClass {
             guard c < models.count, let perClass = models[c] else { continue }
-            let p = perClass.model.probabilities(perClass.scaler.apply(features.columns(of: x.rows(rows), forClass: c)))
+            let p = perClass.model.probabilities(perClass.scaler.apply(features.inputs(predictions, rows: rows, forClass: c)))
             let tiny = Double(Float.leastNonzeroMagnitude)
             for (j, i) in rows.enumerated() { out[i] = log(max(Double(p[j, 1]), tiny)) - log(max(Double(p[j, 0]), tiny)) }
         }

@@ -94,12 +94,19 @@ case "attack":
     var evaluation: AttackEvaluation!
     var baseline: AttackEvaluation!
     let time = try seconds {
-        setup = try PurchaseSetup(classes: classes)
-        let shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
-            .train(attackerData: setup.attacker, recipe: ShadowTraining.mlpRecipe(setup.recipe))
+        let setupTime = try seconds { setup = try PurchaseSetup(classes: classes) }
+        var shadows: [ShadowModel] = []
+        let shadowTime = try seconds {
+            shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
+                .train(attackerData: setup.attacker, recipe: ShadowTraining.mlpRecipe(setup.recipe))
+        }
+        print("  data and target: \(f(setupTime, 1)) s; 20 shadow models: \(f(shadowTime, 1)) s")
+        print("  the shadows' answers: \(f(seconds { _ = AttackData(shadows: shadows) }, 1)) s")
         var chosen = candidates[0]
         if candidates.count > 1 {
-            let selection = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows)
+            var selection: (best: AttackModel, heldOut: [AttackEvaluation])!
+            let selectionTime = try seconds { selection = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows) }
+            print("  choosing among \(candidates.count) attacks on a held-out shadow: \(f(selectionTime, 1)) s")
             for (c, e) in zip(candidates, selection.heldOut) {
                 print("  held-out shadow, \(c.features.rawValue): accuracy \(f(e.accuracy)), precision \(f(e.precision)), recall \(f(e.recall))")
             }
@@ -108,7 +115,10 @@ case "attack":
         features = chosen.features
         let attack = try shadowAttack(setup, attackerData: setup.attacker, features: chosen.features, classifier: classifier, shadows: shadows)
         let api = BlackBox(setup.target)
-        evaluation = try AttackTest.evaluate(attack, target: api, members: setup.train, nonMembers: setup.nonMembers)
+        let evaluationTime = try seconds {
+            evaluation = try AttackTest.evaluate(attack, target: api, members: setup.train, nonMembers: setup.nonMembers)
+        }
+        print("  evaluation on the target: \(f(evaluationTime, 1)) s")
         let trainLoss = setup.target.lossAndAccuracy(on: setup.train).loss
         baseline = LossThresholdAttack.evaluate(target: api, averageTrainingLoss: trainLoss, members: setup.train, nonMembers: setup.nonMembers)
     }
@@ -119,7 +129,13 @@ case "attack":
     print("whole pipeline: \(f(time, 1)) s")
     print("RESULT name=attack classes=\(classes) precision=\(f(evaluation.precision)) recall=\(f(evaluation.recall)) auc=\(f(evaluation.roc.auc)) seconds=\(f(time, 1))")
 case "train":
-    let (train, test) = purchaseData()
+    // `--fair-coins` keeps the labels and draws every feature by a fair coin (seed 0), as Algorithm 1's
+    // records start: half the inputs are set, so the first layer takes the dense path.
+    var (train, test) = purchaseData()
+    if CommandLine.arguments.contains("--fair-coins") {
+        var coins = SplitMix64(seed: 0)
+        train.features.values = train.features.values.map { _ in coins.nextUnit() < 0.5 ? 1 : 0 }
+    }
     var model: FittedMLP!
     let time = try seconds { model = try network.fit(train) }
     let trainAccuracy = model.accuracy(on: train), testAccuracy = model.accuracy(on: test)
@@ -288,14 +304,16 @@ case "models":
     }
     print("RESULT name=models \(figures.joined(separator: " "))")
 case "small-mlp":
-    // The shape of one per-class attack model: 4,000 records of 100 inputs, 64 ReLU, 2 outputs.
-    let data = GaussianClusters.make(count: 4_000, featureCount: 100, classCount: 2, separation: 0.5, seed: 1)
+    // The shape of one per-class attack model: 4,000 records of 100 inputs (`--inputs 2` for the
+    // true class's logit and its rival), 64 ReLU, 2 outputs.
+    let inputs = Int(option("inputs") ?? "100")!
+    let data = GaussianClusters.make(count: 4_000, featureCount: inputs, classCount: 2, separation: 0.5, seed: 1)
     let epochs = Int(option("epochs") ?? "80")!, batch = Int(option("batch") ?? "32")!
     let config = MLPClassifier(hiddenLayers: [64], activation: .relu, optimizer: .adam(learningRate: 0.001),
                                epochs: epochs, batchSize: batch, seed: 1, evaluateEachEpoch: false)
     let time = try seconds { _ = try config.fit(data) }
     let samples = Double(4_000 * epochs)
-    print("small MLP 100-64-2, \(epochs) epochs, batch \(batch): \(f(time, 2)) s, \(Int(samples / time)) samples/s, \(f(time / Double(4_000 * epochs / batch) * 1e6, 1)) µs per step")
+    print("small MLP \(inputs)-64-2, \(epochs) epochs, batch \(batch): \(f(time, 2)) s, \(Int(samples / time)) samples/s, \(f(time / Double(4_000 * epochs / batch) * 1e6, 1)) µs per step")
     print("RESULT name=small-mlp seconds=\(f(time, 2))")
 case "chart":
     let chart = LineChart(title: "Accuracy per epoch", xLabel: "epoch", yLabel: "accuracy",

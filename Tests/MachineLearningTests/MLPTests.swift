@@ -128,6 +128,26 @@ final class MLPTests: XCTestCase {
         XCTAssertEqual(f.hex, recorded[String(cString: mk_kernel_name())], "kernels: \(String(cString: mk_kernel_name()))")
     }
 
+    /// The per-class attack models' shapes: one or two dense inputs (the true class's logit and its rival),
+    /// so the first layer's weight gradient has fewer than four rows and goes through the kernels' leftover
+    /// path, and 2 outputs, narrower than one panel; a batch that leaves a partial last batch of 5 records.
+    func testNarrowDenseNetworksTrainBitForBitAsTheyAlwaysDid() throws {
+        var f = Fingerprint()
+        for inputs in [1, 2, 3, 100] {
+            let data = GaussianClusters.make(count: 197, featureCount: inputs, classCount: 2, separation: 0.7, seed: UInt64(inputs))
+            let model = try MLPClassifier(hiddenLayers: [64], activation: .relu, optimizer: .adam(learningRate: 0.001),
+                                          epochs: 4, batchSize: 32, seed: 5, evaluateEachEpoch: false).fit(data)
+            for layer in model.layers {
+                for w in layer.weights.values { f.add(UInt64(w.bitPattern)) }
+                for b in layer.biases { f.add(UInt64(b.bitPattern)) }
+            }
+            for e in model.history { f.add(e.loss.bitPattern) }
+        }
+        // Recorded with the kernels of a87c4fd, whose leftover rows were summed one element at a time.
+        let recorded = ["avx2+fma": "c6375ea12d7486f2", "baseline": "4c23a1f130633512"]
+        XCTAssertEqual(f.hex, recorded[String(cString: mk_kernel_name())], "kernels: \(String(cString: mk_kernel_name()))")
+    }
+
     func testBadSettingsNameTheParameter() {
         XCTAssertThrowsError(try MLPClassifier(hiddenLayers: [0]).fit(Self.tiny)) {
             XCTAssertEqual("\($0)", "MLPClassifier: hiddenLayers must all be >= 1, got [0]")

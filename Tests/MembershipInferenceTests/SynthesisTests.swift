@@ -177,6 +177,37 @@ final class ShadowAndAttackTests: XCTestCase {
         XCTAssertEqual(pair.values, [2, 3, 5, 6], "each row: the true class's logit, then the largest of the others")
     }
 
+    /// The per-class models read only their class's columns of the logits; computing just those must
+    /// give every bit the whole transform gives, under every output policy (zeros, ties, rounding,
+    /// one-hot answers, confidences a hair below 1).
+    func testEachClassModelsInputsAreTheWholeTransformsColumnsBitForBit() {
+        var generator = SplitMix64(seed: 21)
+        let k = 7
+        var raw: [Float] = []
+        for r in 0..<400 {
+            var row = (0..<k).map { _ in Float(generator.nextUnit()) }
+            if r % 5 == 1 { row[r % k] = 1e6 }               // a confidence within rounding of 1
+            if r % 7 == 2 { row[(r + 1) % k] = row[(r + 3) % k] } // tied rivals
+            let sum = row.reduce(0, +)
+            raw += row.map { $0 / sum }
+        }
+        let labels = (0..<400).map { ($0 * 3) % k }
+        for policy in [OutputPolicy.full, .topK(1), .topK(3), .rounded(decimals: 1), .rounded(decimals: 3), .labelOnly] {
+            var p = Matrix(rows: 400, columns: k, values: raw)
+            policy.apply(to: &p)
+            for features in AttackFeatures.allCases {
+                let whole = features.transform(p)
+                for c in 0..<k {
+                    let rows = labels.indices.filter { labels[$0] == c }
+                    let expected = features.columns(of: whole.rows(rows), forClass: c)
+                    let got = features.inputs(p, rows: rows, forClass: c)
+                    XCTAssertEqual(got.columns, expected.columns)
+                    XCTAssertEqual(got.values.map(\.bitPattern), expected.values.map(\.bitPattern), "\(features), \(policy), class \(c)")
+                }
+            }
+        }
+    }
+
     /// Shadows whose members differ from non-members only in the rival class: the true class's
     /// confidence is 0.7 for both, the runner-up is 0.15 for members and 0.3 for non-members.
     private func rivalShadows(count: Int) -> [ShadowModel] {

@@ -177,6 +177,34 @@ void mk_gather_rows(int rows, const long *records, const int32_t *start, const i
 #undef MK_FETCH
 }
 
+long mk_count_nonzeros(const float *X, long rows, long cols, int32_t *counts, int *binary) {
+    long total = 0;
+    int ones = 1;
+    for (long r = 0; r < rows; r++) {
+        const float *x = X + r * cols;
+        int32_t n = 0;
+        for (long c = 0; c < cols; c++) { n += x[c] != 0; ones &= x[c] == 0 || x[c] == 1; }
+        counts[r] = n;
+        total += n;
+    }
+    if (!ones) *binary = 0;
+    return total;
+}
+
+void mk_nonzeros(const float *X, long rows, long cols, int32_t *indices, float *values) {
+    long e = 0;
+    for (long r = 0; r < rows; r++) {
+        const float *x = X + r * cols;
+        for (long c = 0; c < cols; c++) {
+            if (x[c] != 0) {
+                indices[e] = (int32_t)c;
+                if (values) values[e] = x[c];
+                e++;
+            }
+        }
+    }
+}
+
 void mk_copy_rows(int rows, const long *records, const float *X, int cols, float *out) {
     for (int k = 0; k < rows; k++) memcpy(out + (long)k * cols, X + records[k] * (long)cols, sizeof(float) * (size_t)cols);
 }

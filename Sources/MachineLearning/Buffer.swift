@@ -36,23 +36,30 @@ struct SparseRows {
 
     init(_ m: Matrix) {
         columns = m.columns
-        start = []; count = []; indices = []
-        var values: [Float] = []
-        var binary = true
-        start.reserveCapacity(m.rows); count.reserveCapacity(m.rows)
-        for r in 0..<m.rows {
-            start.append(Int32(indices.count))
-            var n: Int32 = 0
-            for c in 0..<m.columns {
-                let v = m.values[r * m.columns + c]
-                if v != 0 {
-                    indices.append(Int32(c)); values.append(v); n += 1
-                    if v != 1 { binary = false }
+        var count = [Int32](repeating: 0, count: m.rows)
+        var binary: Int32 = 1
+        let total = m.values.withUnsafeBufferPointer { x in
+            count.withUnsafeMutableBufferPointer { mk_count_nonzeros(x.baseAddress, m.rows, m.columns, $0.baseAddress, &binary) }
+        }
+        precondition(total < Int(Int32.max), "SparseRows: \(total) nonzeros do not fit 32-bit offsets")
+        var start = [Int32](repeating: 0, count: m.rows)
+        var running: Int32 = 0
+        for r in 0..<m.rows { start[r] = running; running += count[r] }
+        var indices = [Int32](repeating: 0, count: total)
+        var values: [Float]? = binary == 1 ? nil : [Float](repeating: 0, count: total)
+        m.values.withUnsafeBufferPointer { x in
+            indices.withUnsafeMutableBufferPointer { i in
+                if values == nil {
+                    mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, nil)
+                } else {
+                    values!.withUnsafeMutableBufferPointer { mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, $0.baseAddress) }
                 }
             }
-            count.append(n)
         }
-        self.values = binary ? nil : values
+        self.start = start
+        self.count = count
+        self.indices = indices
+        self.values = values
     }
 
     /// The nonzeros of `m` when fewer than 30% of its entries are set (the sparse first layer pays off),
@@ -63,7 +70,11 @@ struct SparseRows {
     static func density(_ m: Matrix) -> Double {
         guard !m.values.isEmpty else { return 0 }
         var nonzero = 0
-        for v in m.values where v != 0 { nonzero += 1 }
+        m.values.withUnsafeBufferPointer { x in
+            var count: Int32 = 0, binary: Int32 = 1
+            // One long row: the count of the whole matrix.
+            nonzero = mk_count_nonzeros(x.baseAddress, 1, x.count, &count, &binary)
+        }
         return Double(nonzero) / Double(m.values.count)
     }
 

@@ -292,11 +292,34 @@ extension AttackModel {
     /// target's numbers. Returns the winner and every candidate's held-out result, in order.
     public static func selectedOnHeldOutShadow(from candidates: [AttackModel], shadows: [ShadowModel],
                                                policy: OutputPolicy = .full) throws -> (best: AttackModel, heldOut: [AttackEvaluation]) {
+        guard shadows.count >= 2 else {
+            throw TrainingError("AttackModel.selectedOnHeldOutShadow: needs at least two shadow models, one to hold out")
+        }
+        return try selected(from: candidates, training: AttackData(shadows: Array(shadows.dropLast()), policy: policy),
+                            heldOut: shadows.last!, policy: policy)
+    }
+
+    /// The same choice from `answers`, all the shadows' answers as `AttackData(shadows: shadows, policy:
+    /// policy)` gives them (the attack's own training set): the shadows but the last answered first, in
+    /// order, so their answers are its first rows and are not computed again.
+    public static func selectedOnHeldOutShadow(from candidates: [AttackModel], shadows: [ShadowModel], answers: AttackData,
+                                               policy: OutputPolicy = .full) throws -> (best: AttackModel, heldOut: [AttackEvaluation]) {
         guard let last = shadows.last, shadows.count >= 2 else {
             throw TrainingError("AttackModel.selectedOnHeldOutShadow: needs at least two shadow models, one to hold out")
         }
+        let rows = shadows.reduce(0) { $0 + $1.inIndices.count + $1.outIndices.count }
+        guard answers.count == rows, Array(answers.classes.suffix(last.outIndices.count)) == last.outIndices.map({ last.source.labels[$0] }) else {
+            throw TrainingError("AttackModel.selectedOnHeldOutShadow: the answers (\(answers.count) records) are not these \(shadows.count) shadows' (\(rows) records)")
+        }
+        let kept = rows - last.inIndices.count - last.outIndices.count
+        let training = AttackData(predictions: answers.predictions.rows(Array(0..<kept)), classes: Array(answers.classes[..<kept]),
+                                  membership: Array(answers.membership[..<kept]))
+        return try selected(from: candidates, training: training, heldOut: last, policy: policy)
+    }
+
+    private static func selected(from candidates: [AttackModel], training: AttackData, heldOut last: ShadowModel,
+                                 policy: OutputPolicy) throws -> (best: AttackModel, heldOut: [AttackEvaluation]) {
         guard !candidates.isEmpty else { throw TrainingError("AttackModel.selectedOnHeldOutShadow: no candidate attacks") }
-        let training = AttackData(shadows: Array(shadows.dropLast()), policy: policy)
         let results = try candidates.map { attack in
             try AttackTest.evaluate(try attack.fit(training), target: BlackBox(last.model, policy: policy),
                                     members: last.membersIn, nonMembers: last.membersOut)

@@ -100,12 +100,13 @@ case "attack":
             shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
                 .train(attackerData: setup.attacker, recipe: ShadowTraining.mlpRecipe(setup.recipe))
         }
-        print("  data and target: \(f(setupTime, 1)) s; 20 shadow models: \(f(shadowTime, 1)) s")
-        print("  the shadows' answers: \(f(seconds { _ = AttackData(shadows: shadows) }, 1)) s")
+        var answers: AttackData!
+        let answerTime = seconds { answers = AttackData(shadows: shadows) }
+        print("  data and target: \(f(setupTime, 1)) s; 20 shadow models: \(f(shadowTime, 1)) s; their answers: \(f(answerTime, 1)) s")
         var chosen = candidates[0]
         if candidates.count > 1 {
             var selection: (best: AttackModel, heldOut: [AttackEvaluation])!
-            let selectionTime = try seconds { selection = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows) }
+            let selectionTime = try seconds { selection = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows, answers: answers) }
             print("  choosing among \(candidates.count) attacks on a held-out shadow: \(f(selectionTime, 1)) s")
             for (c, e) in zip(candidates, selection.heldOut) {
                 print("  held-out shadow, \(c.features.rawValue): accuracy \(f(e.accuracy)), precision \(f(e.precision)), recall \(f(e.recall))")
@@ -113,7 +114,9 @@ case "attack":
             chosen = selection.best
         }
         features = chosen.features
-        let attack = try shadowAttack(setup, attackerData: setup.attacker, features: chosen.features, classifier: classifier, shadows: shadows)
+        var attack: FittedAttack!
+        let attackTime = try seconds { attack = try chosen.fit(answers) }
+        print("  the chosen attack's models: \(f(attackTime, 1)) s")
         let api = BlackBox(setup.target)
         let evaluationTime = try seconds {
             evaluation = try AttackTest.evaluate(attack, target: api, members: setup.train, nonMembers: setup.nonMembers)

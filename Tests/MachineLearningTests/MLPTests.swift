@@ -66,6 +66,20 @@ final class MLPTests: XCTestCase {
                        "feature 8 is in no record: its row is written as zeros, not left as it was")
     }
 
+    func testTheSparseFormKeepsEveryNonzeroInOrderAndDropsBothZeros() {
+        let m = Matrix(rows: 3, columns: 4, values: [0, 1, -0.0, 1,
+                                                     0, 0, 0, 0,
+                                                     .nan, 0.5, 0, -2])
+        let sparse = SparseRows(m)
+        XCTAssertEqual(sparse.start, [0, 2, 2])
+        XCTAssertEqual(sparse.count, [2, 0, 3])
+        XCTAssertEqual(sparse.indices, [1, 3, 0, 1, 3])
+        XCTAssertEqual(sparse.values?.map(\.bitPattern), [Float(1), 1, .nan, 0.5, -2].map(\.bitPattern), "NaN is a nonzero, and not a 1")
+        XCTAssertNil(SparseRows(Matrix(rows: 2, columns: 2, values: [1, 0, -0.0, 1])).values, "all ones: binary, no values kept")
+        XCTAssertEqual(SparseRows.density(m), 5.0 / 12.0)
+        XCTAssertEqual(SparseRows.density(Matrix(rows: 0, columns: 3, values: [])), 0)
+    }
+
     func testAHiddenLayerLearnsXOR() throws {
         let xor = Dataset(features: Matrix(rows: 4, columns: 2, values: [0, 0, 0, 1, 1, 0, 1, 1]), labels: [0, 1, 1, 0], classCount: 2)
         let model = try MLPClassifier(hiddenLayers: [8], activation: .tanh, optimizer: .adam(learningRate: 0.05),

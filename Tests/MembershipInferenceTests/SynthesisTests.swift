@@ -233,6 +233,24 @@ final class ShadowAndAttackTests: XCTestCase {
         XCTAssertGreaterThan(selection.heldOut[1].accuracy, 0.95)
     }
 
+    func testChoosingFromAnswersAlreadyGivenIsTheSameChoiceWithTheSameNumbers() throws {
+        let generator = PurchaseLike(classCount: 5, seed: 3)
+        let recipe = MLPClassifier(hiddenLayers: [16], epochs: 5, batchSize: 50, seed: 1)
+        let shadows = try ShadowTraining(shadowCount: 3, trainingSize: 100, seed: 2)
+            .train(attackerData: generator.records(count: 400), recipe: ShadowTraining.mlpRecipe(recipe))
+        let candidates = [AttackModel(features: .logits, classifier: .logisticRegression(epochs: 5)),
+                          AttackModel(features: .trueClassAndRival, classifier: .logisticRegression(epochs: 5))]
+        let fresh = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows, policy: .topK(2))
+        let reused = try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows,
+                                                             answers: AttackData(shadows: shadows, policy: .topK(2)), policy: .topK(2))
+        XCTAssertEqual(reused.best.features, fresh.best.features)
+        XCTAssertEqual(reused.heldOut.map(\.accuracy), fresh.heldOut.map(\.accuracy))
+        XCTAssertEqual(reused.heldOut.map(\.roc.auc), fresh.heldOut.map(\.roc.auc))
+        XCTAssertThrowsError(try AttackModel.selectedOnHeldOutShadow(from: candidates, shadows: shadows,
+                                                                     answers: AttackData(shadows: Array(shadows.dropLast()))),
+                             "answers of other shadows are refused")
+    }
+
     func testChoosingOnAHeldOutShadowNeedsTwoShadows() {
         XCTAssertThrowsError(try AttackModel.selectedOnHeldOutShadow(from: [AttackModel()], shadows: rivalShadows(count: 1)))
     }

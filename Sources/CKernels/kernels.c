@@ -7,9 +7,19 @@
 #include <pthread.h>
 #include <math.h>
 
-/* The rows of a product that go through the vector tiles: tiles of six, then one of four if four or
- * five rows are left; fewer are done row by row. gemm and the packing of A follow the same plan. */
-static inline int gemm_tiled(int M) { int m6 = M - M % 6; return m6 + (M - m6 >= 4 ? 4 : 0); }
+/* Which rows of a product go through the vector tiles: rows [0, *m6) in tiles of six, then rows
+ * [*m6, *tiled) in tiles of four; the rest (at most one row, or three when M < 9) row by row. Two fours
+ * replace a six where that leaves fewer rows over: a batch of 32 is 6 x 4 + 4 x 2, not 6 x 5 + 2 rows.
+ * gemm and the packing of A follow the same plan. */
+static inline void gemm_plan(int M, int *m6, int *tiled) {
+    int sixes = M / 6, fours = 0;
+    switch (M % 6) {
+    case 2: case 3: if (sixes > 0) { sixes -= 1; fours = 2; } break;
+    case 4: case 5: fours = 1; break;
+    }
+    *m6 = 6 * sixes;
+    *tiled = *m6 + 4 * fours;
+}
 
 #define FN(name) name##_avx2
 #pragma clang attribute push (__attribute__((target("avx2,fma"))), apply_to = function)
@@ -95,13 +105,14 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
      * copied first into k-major blocks, one per tile (a(i + r, k) at [h k + r] of the block at i K, h its
      * height), so the tiles read along memory; the products and their order are the same. */
     float *packedA = NULL;
-    int tiled = gemm_tiled(M), M6 = M - M % 6;
+    int M6, tiled;
+    gemm_plan(M, &M6, &tiled);
     if (transA && tiled > 0 && (long)K * lda > 8192) {
         packedA = scratch(3, (size_t)tiled * (size_t)K);
         for (int k = 0; k < K; k++) {
             const float *row = A + (long)k * lda;
             for (int i = 0; i < M6; i += 6) memcpy(packedA + (long)i * K + 6 * k, row + i, 6 * sizeof(float));
-            if (M6 < tiled) memcpy(packedA + (long)M6 * K + 4 * k, row + M6, 4 * sizeof(float));
+            for (int i = M6; i < tiled; i += 4) memcpy(packedA + (long)i * K + 4 * k, row + i, 4 * sizeof(float));
         }
     }
     if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA);

@@ -70,20 +70,21 @@ static void FN(edge)(int rows, int cols, int K, const float *A, long sai, long s
     }
 }
 
-/* Rows go in tiles of six, then one of four if at least four are left (gemm_tiled), then the leftover
- * rows one at a time. packedA, when given, holds the tiled rows of a(i, k), each tile's rows k-major
- * ([h k + r] of the block at i K, h its height; mk_gemm fills it for a transposed A). */
+/* Rows go in tiles of six, then of four, then one at a time, as gemm_plan says. packedA, when given,
+ * holds the tiled rows of a(i, k), each tile's rows k-major ([h k + r] of the block at i K, h its
+ * height; mk_gemm fills it for a transposed A). */
 static void FN(gemm)(int transA, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                      float beta, float *C, int ldc, float *panel, const float *packedA) {
     long sai = transA ? 1 : lda, sak = transA ? lda : 1;
-    int M6 = M - M % 6, tiled = gemm_tiled(M), N16 = N - N % 16;
+    int M6, tiled, N16 = N - N % 16;
+    gemm_plan(M, &M6, &tiled);
     /* The tile of rows i ..< i + h: where it reads a(i + r, k) and with which strides. */
 #define TILE(i, h, Bp, ldbp, betap, Cp, ldcp) \
     (packedA ? FN(tile)(h, K, packedA + (long)(i) * K, 1, h, Bp, ldbp, betap, Cp, ldcp) \
              : FN(tile)(h, K, A + (i) * sai, sai, sak, Bp, ldbp, betap, Cp, ldcp))
     for (int j = 0; j < N16; j += 16) {
         for (int i = 0; i < M6; i += 6) TILE(i, 6, B + j, ldb, beta, C + (long)i * ldc + j, ldc);
-        if (M6 < tiled) TILE(M6, 4, B + j, ldb, beta, C + (long)M6 * ldc + j, ldc);
+        for (int i = M6; i < tiled; i += 4) TILE(i, 4, B + j, ldb, beta, C + (long)i * ldc + j, ldc);
         if (tiled < M) FN(edge)(M - tiled, 16, K, A + tiled * sai, sai, sak, B + j, ldb, beta, C + (long)tiled * ldc + j, ldc);
     }
     if (N16 < N) {

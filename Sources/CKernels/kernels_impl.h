@@ -34,10 +34,10 @@ static inline __attribute__((always_inline)) void FN(tile)(int h, int K, const f
     for (int r = 0; r < h; r++) { FN(store)(C + (long)r * ldc, c0[r]); FN(store)(C + (long)r * ldc + 8, c1[r]); }
 }
 
-/* Columns j ..< j + 8 nv of row i of a leftover block (fewer than four rows left, as in the attack
- * models' first-layer gradient, whose M is the input width): the same multiply-adds in the same order (over
- * k, from zero) as the scalar loop below, nv vectors at a time, so the result is the scalar loop's bit for
- * bit; the finishing (+ beta C) is the scalar loop's own expression, element by element. */
+/* Columns j ..< j + 8 nv of row i of the rows the tiles leave (all of them when M < 4, as in the attack
+ * models' first-layer gradient, whose M is the input width: one or two): the same multiply-adds in the
+ * same order (over k, from zero) as the scalar loop below, nv vectors at a time, so the result is the
+ * scalar loop's bit for bit; the finishing (+ beta C) is the scalar loop's own expression, element by element. */
 static inline __attribute__((always_inline)) void FN(edge_row)(int nv, int i, int j, int K, const float *A,
                                                                long sai, long sak, const float *B, int ldb,
                                                                float beta, float *C, int ldc) {

@@ -149,13 +149,15 @@ public struct AttackData: Sendable {
 
     /// The shadows' answers on their own "in" records (members) and "out" records (non-members),
     /// through `policy` (the same output policy as the target's API). Two shadows answer at a time
-    /// (each answer depends on its own model and records only), and the answers go in shadow order;
-    /// a shadow's records are copied out while it answers, as they were while it trained.
+    /// (each answer depends on its own model and records only), and the answers go in shadow order.
+    /// Each worker copies out one record set at a time (members, then non-members): two at once in
+    /// all, as many as one shadow's two sets were when shadows answered one by one (Texas: 0.25 GB each).
     public init(shadows: [ShadowModel], policy: OutputPolicy = .full) {
         // The body cannot throw: `try!` only satisfies `map`'s signature.
         var answers = try! TrainingPool().map(shadows.count) { s -> [(p: Matrix, labels: [Int], member: Bool)] in
             let shadow = shadows[s]
-            return [(shadow.membersIn, true), (shadow.membersOut, false)].map { data, member in
+            return [true, false].map { member in
+                let data = member ? shadow.membersIn : shadow.membersOut
                 var p = shadow.model.probabilities(data.features)
                 policy.apply(to: &p)
                 return (p, data.labels, member)

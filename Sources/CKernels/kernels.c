@@ -193,9 +193,9 @@ long mk_count_nonzeros(const float *X, long rows, long cols, int32_t *counts, in
     int ones = 1;
     for (long r = 0; r < rows; r++) {
         const float *x = X + r * cols;
-        int32_t n = 0;
+        long n = 0;
         for (long c = 0; c < cols; c++) { n += x[c] != 0; ones &= x[c] == 0 || x[c] == 1; }
-        counts[r] = n;
+        if (counts) counts[r] = (int32_t)n;
         total += n;
     }
     if (!ones) *binary = 0;

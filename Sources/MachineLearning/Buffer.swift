@@ -46,20 +46,18 @@ struct SparseRows {
         var running: Int32 = 0
         for r in 0..<m.rows { start[r] = running; running += count[r] }
         var indices = [Int32](repeating: 0, count: total)
-        var values: [Float]? = binary == 1 ? nil : [Float](repeating: 0, count: total)
+        var values = [Float](repeating: 0, count: binary == 1 ? 0 : total)
         m.values.withUnsafeBufferPointer { x in
             indices.withUnsafeMutableBufferPointer { i in
-                if values == nil {
-                    mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, nil)
-                } else {
-                    values!.withUnsafeMutableBufferPointer { mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, $0.baseAddress) }
+                values.withUnsafeMutableBufferPointer { v in
+                    mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, binary == 1 ? nil : v.baseAddress)
                 }
             }
         }
         self.start = start
         self.count = count
         self.indices = indices
-        self.values = values
+        self.values = binary == 1 ? nil : values
     }
 
     /// The nonzeros of `m` when fewer than 30% of its entries are set (the sparse first layer pays off),
@@ -69,12 +67,8 @@ struct SparseRows {
     /// The fraction of entries that are nonzero.
     static func density(_ m: Matrix) -> Double {
         guard !m.values.isEmpty else { return 0 }
-        var nonzero = 0
-        m.values.withUnsafeBufferPointer { x in
-            var count: Int32 = 0, binary: Int32 = 1
-            // One long row: the count of the whole matrix.
-            nonzero = mk_count_nonzeros(x.baseAddress, 1, x.count, &count, &binary)
-        }
+        var binary: Int32 = 1
+        let nonzero = m.values.withUnsafeBufferPointer { mk_count_nonzeros($0.baseAddress, m.rows, m.columns, nil, &binary) }
         return Double(nonzero) / Double(m.values.count)
     }
 

@@ -32,7 +32,8 @@ void mk_copy_rows(int rows, const long *records, const float *X, int cols, float
 /// Every one of the `rows` rows of Z (`cols` wide) set to `row`: the bias a layer's product adds to.
 void mk_fill_rows(float *Z, int rows, int cols, const float *row);
 /// The nonzeros of each of the `rows` rows of the row-major matrix X (`cols` wide) counted into
-/// counts; returns their total, and sets *binary to 0 if any nonzero is not exactly 1 (else leaves it).
+/// counts (unless it is NULL: the total only); returns their total, and sets *binary to 0 if any
+/// nonzero is not exactly 1 (else leaves it).
 long mk_count_nonzeros(const float *X, long rows, long cols, int32_t *counts, int *binary);
 /// The nonzeros of X in CSR order (rows in order, columns ascending): their column indices, and their
 /// values unless values is NULL. indices and values have room for mk_count_nonzeros's total.

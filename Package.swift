@@ -87,7 +87,7 @@ let package = Package(
 
         .testTarget(name: "LessonCoreTests", dependencies: ["LessonCore", "TestSupport"],
                     exclude: ["Golden", "Fixtures"]),
-        .testTarget(name: "MachineLearningTests", dependencies: ["MachineLearning"]),
+        .testTarget(name: "MachineLearningTests", dependencies: ["MachineLearning", "CKernels"]),
         .testTarget(name: "MembershipInferenceTests", dependencies: ["MembershipInference", "MachineLearning"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "Diagrams", "PNGCodec", "TestSupport"],
                     exclude: ["Golden"]),

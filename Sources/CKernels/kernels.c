@@ -50,7 +50,7 @@ const char *mk_kernel_name(void) { return avx2() ? "avx2+fma" : "baseline"; }
 /* Scratch memory kept per thread between calls: a training step asks for the same few sizes thousands of
  * times, and malloc hands back fresh pages (zeroed by the kernel) often enough to show in profiles.
  * A thread's buffers are freed when it ends. */
-enum { scratch_slots = 4 };
+enum { scratch_slots = 5 };
 typedef struct { float *buffer[scratch_slots]; size_t size[scratch_slots]; } Scratch;
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
@@ -98,7 +98,12 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
         b = packed;
         ldp = N;
     }
-    float *panel = (N % 16) ? scratch(1, 16 * (size_t)(K > 0 ? K : 1)) : NULL;
+    /* The last N % 16 columns: more than eight go through a zero-padded 16-wide panel of B; up to eight
+     * run with rows in vectors, which needs A's first M - M % 8 rows turned around (unless A is already
+     * transposed). */
+    int rest = N % 16;
+    float *panel = rest > 8 ? scratch(1, 16 * (size_t)(K > 0 ? K : 1)) : NULL;
+    float *turned = rest > 0 && rest <= 8 && !transA && M >= 8 ? scratch(4, (size_t)(M - M % 8) * (size_t)(K > 0 ? K : 1)) : NULL;
     /* A transposed (a weight gradient, A^T dZ) is read down its columns: each k of a tile fetches a
      * new cache line, which costs once A no longer fits the first-level cache (Purchase's output layer,
      * 100 x 128; a dense first layer, 100 x 600; not an attack model's 32 x 100). Then the tiles' rows are
@@ -115,8 +120,8 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
             for (int i = M6; i < tiled; i += 4) memcpy(packedA + (long)i * K + 4 * k, row + i, 4 * sizeof(float));
         }
     }
-    if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA);
-    else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA);
+    if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA, turned);
+    else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA, turned);
 }
 
 void mk_sparse_forward(int rows, const int32_t *offsets, const int32_t *indices, const float *values,

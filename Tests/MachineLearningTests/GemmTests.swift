@@ -1,0 +1,85 @@
+import CKernels
+import XCTest
+
+/// `mk_gemm` goes down different paths by shape (tiles of six and four rows, 16-wide columns, a padded
+/// panel, rows turned into vectors for the last few columns, single leftover rows). Trained models keep
+/// their bits only if every path gives every element the same value: its products added over k from
+/// zero, one multiply-add at a time (a multiply, then an add, where the kernels have no FMA), then
+/// + beta C. These tests hold each path to that element-by-element reference.
+final class GemmTests: XCTestCase {
+    /// The reference: one element at a time, in the order every path promises.
+    func reference(transA: Bool, transB: Bool, M: Int, N: Int, K: Int, A: [Float], lda: Int, B: [Float], ldb: Int,
+                   beta: Float, C: [Float], ldc: Int, fused: Bool) -> [Float] {
+        var out = C
+        for i in 0..<M {
+            for j in 0..<N {
+                var s: Float = 0
+                for k in 0..<K {
+                    let a = transA ? A[k * lda + i] : A[i * lda + k]
+                    let b = transB ? B[j * ldb + k] : B[k * ldb + j]
+                    s = fused ? s.addingProduct(a, b) : s + a * b
+                }
+                let c = C[i * ldc + j]
+                // beta is 0 or 1 here, so beta * c is exact and the finishing has one rounding either way.
+                out[i * ldc + j] = beta != 0 ? s + beta * c : s + 0
+            }
+        }
+        return out
+    }
+
+    /// Values with zeros of both signs among them: `s + 0` and a skipped finishing differ on −0.
+    func values(_ count: Int, _ state: inout UInt64) -> [Float] {
+        (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            switch state >> 60 {
+            case 0: return 0
+            case 1: return -0.0
+            default: return Float(Int64(bitPattern: state) >> 40) / 3_000_000
+            }
+        }
+    }
+
+    func testEveryShapeGivesEachElementItsProductsInOrderThenBetaC() {
+        let fused = String(cString: mk_kernel_name()) == "avx2+fma"
+        var state: UInt64 = 2017
+        var checked = 0
+        // Rows: fewer than a tile, the 6 x 4 + 4 x 2 plan, leftovers; columns: narrow (2, 4, 8), the padded
+        // panel (12), whole 16s, 16s plus a few (100 = 96 + 4, the Purchase output layer).
+        for M in [1, 2, 3, 7, 8, 9, 17, 32, 33, 64, 100] {
+            for N in [1, 2, 4, 8, 12, 16, 18, 100] {
+                for K in [0, 1, 2, 9, 32, 64] {
+                    for transA in [false, true] {
+                        for transB in [false, true] {
+                            for beta: Float in [0, 1] {
+                                let lda = (transA ? M : K) + 3, ldb = (transB ? K : N) + 1, ldc = N + 2
+                                let A = values((transA ? K : M) * lda + 1, &state)
+                                let B = values((transB ? N : K) * ldb + 1, &state)
+                                var C = values(M * ldc, &state)
+                                let expected = reference(transA: transA, transB: transB, M: M, N: N, K: K, A: A, lda: lda,
+                                                         B: B, ldb: ldb, beta: beta, C: C, ldc: ldc, fused: fused)
+                                mk_gemm(transA ? 1 : 0, transB ? 1 : 0, Int32(M), Int32(N), Int32(K), A, Int32(lda),
+                                        B, Int32(ldb), beta, &C, Int32(ldc))
+                                let differing = zip(C, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                                XCTAssertEqual(differing, 0, "M \(M), N \(N), K \(K), transA \(transA), transB \(transB), beta \(beta)")
+                                checked += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 11 * 8 * 6 * 8)
+    }
+
+    func testTheColumnsBesideTheProductAreLeftAlone() {
+        // ldc > N: the two columns past N in every row of C belong to someone else.
+        var state: UInt64 = 7
+        for N in [2, 4, 12, 18] {
+            let M = 33, K = 9, ldc = N + 2
+            let A = values(M * K, &state), B = values(K * N, &state)
+            var C = [Float](repeating: 42, count: M * ldc)
+            mk_gemm(0, 0, Int32(M), Int32(N), Int32(K), A, Int32(K), B, Int32(N), 0, &C, Int32(ldc))
+            for i in 0..<M { XCTAssertEqual(C[(i * ldc + N)...].prefix(2), [42, 42], "N \(N), row \(i)") }
+        }
+    }
+}

@@ -138,6 +138,16 @@ void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indi
     else sparse_weight_grad_base(rows, offsets, indices, values, dZ, N, features, dW, byFeature);
 }
 
+void mk_sparse_adam(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
+                    const float *dZ, int N, int features, float *w, float *m, float *v, int l2, float lambda,
+                    float b1, float b2, float step, float epsHat) {
+    int nonzeros = offsets[rows] - offsets[0];
+    int32_t *byFeature = (int32_t *)scratch(2, (size_t)features + 1 + 2 * (size_t)nonzeros);
+    float *g = scratch(4, (size_t)(N > 0 ? N : 1));
+    if (avx2()) sparse_adam_avx2(rows, offsets, indices, values, dZ, N, features, byFeature, g, w, m, v, l2, lambda, b1, b2, step, epsHat);
+    else sparse_adam_base(rows, offsets, indices, values, dZ, N, features, byFeature, g, w, m, v, l2, lambda, b1, b2, step, epsHat);
+}
+
 void mk_tanh(float *x, long n) { if (avx2()) tanh_avx2(x, n); else tanh_base(x, n); }
 
 void mk_softmax_rows(float *Z, int rows, int cols) {
@@ -264,8 +274,9 @@ void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu)
 }
 
 /* Compiled for the baseline instruction set on purpose: g + lambda w rounds the product before the sum
- * (no fused multiply-add), and trained models keep the bits they had. */
-void mk_add_scaled(float *g, const float *w, long n, float lambda) {
+ * (no fused multiply-add), and trained models keep the bits they had. Never inlined, so that the AVX2
+ * sparse_adam, which calls it row by row, cannot fuse it either (-ffp-contract=fast ignores pragmas). */
+__attribute__((noinline)) void mk_add_scaled(float *g, const float *w, long n, float lambda) {
     for (long i = 0; i < n; i++) g[i] += lambda * w[i];
 }
 

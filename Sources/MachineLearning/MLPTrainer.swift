@@ -20,6 +20,11 @@ final class MLPTrainer {
     var order: [Int]
     var step = 0
     var offsets: [Int32] = [], indices: [Int32] = [], values: [Float] = []
+    /// With a sparse first layer and Adam, a training step never writes that layer's weight gradient:
+    /// `update` computes each row of it and takes its Adam step at once (`mk_sparse_adam`).
+    let fusesFirstLayer: Bool
+    /// Set by a backward pass that left the first layer's weight gradient to `update`: the batch's rows.
+    var firstLayerPending: Int?
 
     init(config: MLPClassifier, data: Dataset) {
         mk_flush_subnormals()
@@ -49,6 +54,7 @@ final class MLPTrainer {
         hidden = shapes.map { FloatBuffer(count: batch * $0.outputs) }
         delta = shapes.map { FloatBuffer(count: batch * max($0.outputs, $0.inputs)) }
         sparse = SparseRows.ifSparse(data.features)
+        if case .adam = config.optimizer { fusesFirstLayer = sparse != nil } else { fusesFirstLayer = false }
         input = FloatBuffer(count: sparse == nil ? batch * data.featureCount : 1)
         order = Array(0..<data.count)
     }
@@ -99,7 +105,7 @@ final class MLPTrainer {
         var start = 0
         while start < order.count {
             let rows = min(batchSize, order.count - start)
-            let result = computeGradients(order[start..<(start + rows)])
+            let result = computeGradients(order[start..<(start + rows)], forUpdate: true)
             start += rows
             loss += result.loss
             correct += result.correct
@@ -111,7 +117,9 @@ final class MLPTrainer {
 
     /// Forward and backward passes over the records `batch`: fills `gradW`/`gradB` with the gradient of
     /// the batch's mean cross-entropy (without the L2 term) and returns the summed loss and hits.
-    func computeGradients(_ batch: ArraySlice<Int>) -> (loss: Double, correct: Int) {
+    /// `forUpdate`: the next call is `update()`, which may then compute the first layer's weight gradient
+    /// itself (see `fusesFirstLayer`), and `gradW[0]` is left as it was.
+    func computeGradients(_ batch: ArraySlice<Int>, forUpdate: Bool = false) -> (loss: Double, correct: Int) {
         let rows = batch.count
         let classes = data.classCount
         let last = shapes.count - 1
@@ -137,15 +145,18 @@ final class MLPTrainer {
                                        records.baseAddress, 1 / Float(rows), delta[last].pointer, &loss, &correct)
             }
         }
-        backward(rows: rows)
+        backward(rows: rows, leavingFirstLayer: forUpdate && fusesFirstLayer)
         return (loss, correct)
     }
 
-    func backward(rows: Int) {
+    func backward(rows: Int, leavingFirstLayer: Bool = false) {
+        firstLayerPending = leavingFirstLayer ? rows : nil
         for l in stride(from: shapes.count - 1, through: 0, by: -1) {
             let (fanIn, fanOut) = shapes[l]
             let dz = delta[l].pointer
-            if l == 0, let sparse {
+            if l == 0, leavingFirstLayer {
+                // update() sums this layer's weight gradient row by row as it steps.
+            } else if l == 0, let sparse {
                 offsets.withUnsafeBufferPointer { o in
                     indices.withUnsafeBufferPointer { i in
                         if sparse.values != nil {
@@ -176,6 +187,7 @@ final class MLPTrainer {
     }
 
     func update() {
+        defer { firstLayerPending = nil }
         step += 1
         let lr = config.optimizer.learningRate / (1 + config.learningRateDecay * Double(step - 1))
         // Adam's bias corrections depend on the step only.
@@ -185,6 +197,20 @@ final class MLPTrainer {
         }
         for k in parameters.indices {
             let w = parameters[k], g = gradients[k]
+            if k == 0, let rows = firstLayerPending, case let .adam(_, b1, b2, eps) = config.optimizer, let sparse {
+                let (c1, c2) = corrections
+                offsets.withUnsafeBufferPointer { o in
+                    indices.withUnsafeBufferPointer { i in
+                        values.withUnsafeBufferPointer { x in
+                            mk_sparse_adam(Int32(rows), o.baseAddress, i.baseAddress, sparse.values == nil ? nil : x.baseAddress,
+                                           delta[0].pointer, Int32(shapes[0].outputs), Int32(shapes[0].inputs),
+                                           w.pointer, m[k].pointer, v[k].pointer, config.l2 > 0 ? 1 : 0, Float(config.l2),
+                                           Float(b1), Float(b2), Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
+                        }
+                    }
+                }
+                continue
+            }
             if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }
             switch config.optimizer {
             case let .sgd(_, momentum):

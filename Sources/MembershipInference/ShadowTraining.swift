@@ -49,23 +49,33 @@ public struct ShadowTraining: Sendable {
                       recipe: @escaping @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier) throws -> [ShadowModel] {
         let timing = WorkClock.start(.training)
         defer { timing.stop() }
+        try check(attackerData)
+        return try pool.map(shadowCount) { try shadow($0, attackerData: attackerData, recipe: recipe) }
+    }
+
+    /// Throws unless `attackerData` holds every shadow's "in" and "out" records and there is a shadow.
+    public func check(_ attackerData: Dataset) throws {
         guard shadowCount >= 1 else { throw TrainingError("ShadowTraining: shadowCount must be >= 1, got \(shadowCount)") }
         guard 2 * trainingSize <= attackerData.count else {
             throw TrainingError("ShadowTraining: each shadow needs \(trainingSize) in + \(trainingSize) out records, but the attacker has \(attackerData.count)")
         }
-        let root = SplitMix64(seed: seed)
-        return try pool.map(shadowCount) { s in
-            var g = root.derived(UInt64(s))
-            let order = Array(0..<attackerData.count).shuffled(using: &g)
-            let inIndices = Array(order[0..<trainingSize]), outIndices = Array(order[trainingSize..<(2 * trainingSize)])
-            let model: any ProbabilisticClassifier
-            do {
-                model = try recipe(attackerData.subset(inIndices), g.next())
-            } catch {
-                throw TrainingError("shadow model \(s + 1) of \(shadowCount): \(error)")
-            }
-            return ShadowModel(model: model, source: attackerData, inIndices: inIndices, outIndices: outIndices)
+    }
+
+    /// Shadow `s` (from 0) alone: its records drawn from its own seed and its model trained, the same
+    /// whichever thread, order or company it trains in. `train` is all of them; a caller that trains
+    /// the target in the same pool (so that no core waits for it) asks for them one by one, after `check`.
+    public func shadow(_ s: Int, attackerData: Dataset,
+                       recipe: @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier) throws -> ShadowModel {
+        var g = SplitMix64(seed: seed).derived(UInt64(s))
+        let order = Array(0..<attackerData.count).shuffled(using: &g)
+        let inIndices = Array(order[0..<trainingSize]), outIndices = Array(order[trainingSize..<(2 * trainingSize)])
+        let model: any ProbabilisticClassifier
+        do {
+            model = try recipe(attackerData.subset(inIndices), g.next())
+        } catch {
+            throw TrainingError("shadow model \(s + 1) of \(shadowCount): \(error)")
         }
+        return ShadowModel(model: model, source: attackerData, inIndices: inIndices, outIndices: outIndices)
     }
 
     /// The recipe for an MLP target: the same configuration with the shadow's own seed.

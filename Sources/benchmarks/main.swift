@@ -46,11 +46,16 @@ func option(_ name: String) -> String? {
 /// [10k, 20k), the attacker's data [20k, 60k) — disjoint from the target's by construction.
 struct PurchaseSetup {
     let target: FittedMLP, train: Dataset, nonMembers: Dataset, attacker: Dataset, recipe: MLPClassifier
-    init(classes: Int, seed: UInt64 = 0) throws {
+    /// The shadows `init(classes:seed:shadows:)` was asked for (none by default).
+    let shadows: [ShadowModel]
+
+    /// The data and the target; with `shadowTraining`, its shadows too, trained in one pool with the
+    /// target (the target first), as the lessons' experiments train them.
+    init(classes: Int, seed: UInt64 = 0, shadows shadowTraining: ShadowTraining? = nil) throws {
         let generator = PurchaseLike(classCount: classes, seed: seed)
-        train = generator.records(count: 10_000, first: 0)
+        let train = generator.records(count: 10_000, first: 0)
         nonMembers = generator.records(count: 10_000, first: 10_000)
-        attacker = generator.records(count: 40_000, first: 20_000)
+        let attacker = generator.records(count: 40_000, first: 20_000)
         // The roles, audited: no record is both the target's and the attacker's.
         var plan = SplitPlan(poolSize: 60_000, seed: seed)
         plan.record("target in", indices: Array(0..<10_000))
@@ -58,7 +63,18 @@ struct PurchaseSetup {
         plan.record("attacker", indices: Array(20_000..<60_000))
         try plan.audit()
         recipe = network
-        target = try network.fit(train)
+        try shadowTraining?.check(attacker)
+        enum Trained: Sendable { case target(FittedMLP), shadow(ShadowModel) }
+        let shadowRecipe = ShadowTraining.mlpRecipe(network)
+        let trained = try TrainingPool().map(1 + (shadowTraining?.shadowCount ?? 0)) { i -> Trained in
+            guard i > 0, let shadowTraining else { return .target(try network.fit(train)) }
+            return .shadow(try shadowTraining.shadow(i - 1, attackerData: attacker, recipe: shadowRecipe))
+        }
+        guard case let .target(target) = trained[0] else { fatalError("results come in order") }
+        self.target = target
+        shadows = trained.dropFirst().map { if case let .shadow(s) = $0 { return s } else { fatalError("results come in order") } }
+        self.train = train
+        self.attacker = attacker
     }
 }
 
@@ -94,15 +110,14 @@ case "attack":
     var evaluation: AttackEvaluation!
     var baseline: AttackEvaluation!
     let time = try seconds {
-        let setupTime = try seconds { setup = try PurchaseSetup(classes: classes) }
-        var shadows: [ShadowModel] = []
-        let shadowTime = try seconds {
-            shadows = try ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11)
-                .train(attackerData: setup.attacker, recipe: ShadowTraining.mlpRecipe(setup.recipe))
+        // The target trains in the shadows' pool, as in the lessons' experiments.
+        let setupTime = try seconds {
+            setup = try PurchaseSetup(classes: classes, shadows: ShadowTraining(shadowCount: 20, trainingSize: 10_000, seed: 11))
         }
+        let shadows = setup.shadows
         var answers: AttackData!
         let answerTime = seconds { answers = AttackData(shadows: shadows) }
-        print("  data and target: \(f(setupTime, 1)) s; 20 shadow models: \(f(shadowTime, 1)) s; their answers: \(f(answerTime, 1)) s")
+        print("  data, target and 20 shadow models: \(f(setupTime, 1)) s; their answers: \(f(answerTime, 1)) s")
         var chosen = candidates[0]
         if candidates.count > 1 {
             var selection: (best: AttackModel, heldOut: [AttackEvaluation])!

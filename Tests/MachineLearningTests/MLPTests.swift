@@ -142,6 +142,36 @@ final class MLPTests: XCTestCase {
         XCTAssertEqual(f.hex, recorded[String(cString: mk_kernel_name())], "kernels: \(String(cString: mk_kernel_name()))")
     }
 
+    /// A training step with a sparse first layer and Adam never writes that layer's weight gradient
+    /// (`update` sums each row and steps at once); the step that writes it out first, as the gradient
+    /// checks use it, must leave the same weights, moments and all, with and without L2, 0/1 and weighted inputs.
+    func testTheFirstLayersStepFromTheBatchIsTheStepFromItsWrittenGradient() {
+        let binary = PurchaseLike(classCount: 10, seed: 4).records(count: 120)
+        let weighted = Dataset(features: Matrix(rows: binary.count, columns: binary.featureCount,
+                                                values: binary.features.values.enumerated().map { $1 * ($0 % 3 == 0 ? 0.5 : 1) }),
+                               labels: binary.labels, classCount: binary.classCount)
+        for data in [binary, weighted] {
+            for l2 in [0, 1e-3] {
+                let config = MLPClassifier(hiddenLayers: [70], batchSize: 32, l2: l2, seed: 2)
+                let fused = MLPTrainer(config: config, data: data), written = MLPTrainer(config: config, data: data)
+                XCTAssertTrue(fused.fusesFirstLayer)
+                for start in stride(from: 0, to: data.count, by: 32) {
+                    let batch = Array(start..<min(start + 32, data.count))[...]
+                    _ = fused.computeGradients(batch, forUpdate: true)
+                    XCTAssertNotNil(fused.firstLayerPending)
+                    fused.update()
+                    _ = written.computeGradients(batch)
+                    XCTAssertNil(written.firstLayerPending)
+                    written.update()
+                }
+                for (a, b) in zip(fused.weights + fused.biases + fused.m + fused.v, written.weights + written.biases + written.m + written.v) {
+                    XCTAssertEqual(zip(a.array, b.array).filter { $0.bitPattern != $1.bitPattern }.count, 0, "l2 \(l2)")
+                }
+                XCTAssertNotEqual(fused.weights[0].array, MLPTrainer(config: config, data: data).weights[0].array, "the steps moved the weights")
+            }
+        }
+    }
+
     /// The per-class attack models' shapes: one or two dense inputs (the true class's logit and its rival),
     /// so the first layer's weight gradient has fewer than four rows and goes through the kernels' leftover
     /// path, and 2 outputs, narrower than one panel; a batch that leaves a partial last batch of 5 records.

@@ -17,7 +17,8 @@ public struct Matrix: Equatable, Sendable, Codable {
         self.init(rows: rows, columns: columns, values: [Float](repeating: value, count: rows * columns))
     }
 
-    public subscript(row: Int, column: Int) -> Float {
+    /// Inlinable: lessons and the attack code read matrices element by element from other modules.
+    @inlinable public subscript(row: Int, column: Int) -> Float {
         get { values[row * columns + column] }
         set { values[row * columns + column] = newValue }
     }

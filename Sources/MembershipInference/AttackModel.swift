@@ -240,19 +240,29 @@ public struct AttackModel: Sendable {
 struct Standardizer: Sendable {
     var mean: [Float], scale: [Float]
 
+    /// Each column's sums run down its rows in order, as a column-by-column loop would add them; the rows
+    /// are walked once each, along memory.
     init(_ x: Matrix) {
-        let n = Float(max(1, x.rows))
-        mean = (0..<x.columns).map { c in (0..<x.rows).reduce(0) { $0 + x[$1, c] } / n }
-        scale = (0..<x.columns).map { c in
-            let m = (0..<x.rows).reduce(Float(0)) { $0 + x[$1, c] } / n
-            let v = (0..<x.rows).reduce(Float(0)) { $0 + (x[$1, c] - m) * (x[$1, c] - m) } / n
-            return v > 1e-12 ? 1 / v.squareRoot() : 1
+        let n = Float(max(1, x.rows)), k = x.columns
+        var sum = [Float](repeating: 0, count: k)
+        x.values.withUnsafeBufferPointer { v in
+            for r in 0..<x.rows { for c in 0..<k { sum[c] += v[r * k + c] } }
         }
+        let m = sum.map { $0 / n }
+        var squares = [Float](repeating: 0, count: k)
+        x.values.withUnsafeBufferPointer { v in
+            for r in 0..<x.rows { for c in 0..<k { let d = v[r * k + c] - m[c]; squares[c] += d * d } }
+        }
+        mean = m
+        scale = squares.map { let variance = $0 / n; return variance > 1e-12 ? 1 / variance.squareRoot() : 1 }
     }
 
     func apply(_ x: Matrix) -> Matrix {
         var out = x
-        for r in 0..<x.rows { for c in 0..<x.columns { out[r, c] = (x[r, c] - mean[c]) * scale[c] } }
+        let k = x.columns
+        out.values.withUnsafeMutableBufferPointer { o in
+            for r in 0..<x.rows { for c in 0..<k { o[r * k + c] = (o[r * k + c] - mean[c]) * scale[c] } }
+        }
         return out
     }
 }

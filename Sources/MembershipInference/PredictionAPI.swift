@@ -36,9 +36,29 @@ public enum OutputPolicy: Equatable, Sendable, CustomStringConvertible {
         case .full:
             return
         case .topK(let keep):
-            for r in 0..<p.rows {
-                let order = (0..<k).sorted { p[r, $0] > p[r, $1] || (p[r, $0] == p[r, $1] && $0 < $1) }
-                for c in order.dropFirst(max(keep, 1)) { p[r, c] = 0 }
+            // The `keep` columns that rank first (higher probability first, the lower index first among
+            // equals) keep their values: found by one pass with a short ranked list, not a sort of the row.
+            let keep = max(keep, 1)
+            guard keep < k else { return }
+            var kept: [Int] = []
+            kept.reserveCapacity(keep + 1)
+            var zeroed = [Bool](repeating: true, count: k)
+            p.values.withUnsafeMutableBufferPointer { v in
+                for r in 0..<p.rows {
+                    let row = v.baseAddress! + r * k
+                    kept.removeAll(keepingCapacity: true)
+                    for c in 0..<k {
+                        // Earlier columns rank first among equals, so c goes after every kept value >= its own.
+                        guard kept.count < keep || row[c] > row[kept[keep - 1]] else { continue }
+                        var at = kept.count
+                        while at > 0 && row[c] > row[kept[at - 1]] { at -= 1 }
+                        kept.insert(c, at: at)
+                        if kept.count > keep { kept.removeLast() }
+                    }
+                    for c in kept { zeroed[c] = false }
+                    for c in 0..<k where zeroed[c] { row[c] = 0 }
+                    for c in kept { zeroed[c] = true }
+                }
             }
         case .rounded(let decimals):
             let scale = pow(10, Double(decimals))

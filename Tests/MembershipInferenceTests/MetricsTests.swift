@@ -65,6 +65,29 @@ final class OutputPolicyTests: XCTestCase {
         XCTAssertEqual(argmaxRows(apply(.topK(2))), argmaxRows(Self.answers))
     }
 
+    /// Top-k keeps what a stable sort of the row would put first: ties go to the lower column, and
+    /// nothing else changes, whatever k (0 keeps one, k at or above the width keeps all).
+    func testTopKKeepsWhatSortingTheRowWouldKeepTiesToTheLowerColumn() {
+        var state: UInt64 = 9
+        let rows = 200, k = 12
+        // Values from a few levels only, so most rows have ties, some at the cut.
+        let values = (0..<(rows * k)).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return [0, 0.05, 0.1, 0.1, 0.2, 0.25, 0.5][Int(state >> 61) % 7]
+        }
+        let answers = Matrix(rows: rows, columns: k, values: values)
+        for keep in [0, 1, 2, 3, 5, 11, 12, 40] {
+            var p = answers
+            OutputPolicy.topK(keep).apply(to: &p)
+            for r in 0..<rows {
+                let ranked = (0..<k).sorted { answers[r, $0] > answers[r, $1] || (answers[r, $0] == answers[r, $1] && $0 < $1) }
+                let kept = Set(ranked.prefix(max(keep, 1)))
+                let expected = (0..<k).map { kept.contains($0) ? answers[r, $0] : 0 }
+                XCTAssertEqual(Array(p.values[(r * k)..<((r + 1) * k)]), expected, "keep \(keep), row \(r)")
+            }
+        }
+    }
+
     func testRoundingRoundsToTheGivenDecimals() {
         var p = Matrix(rows: 1, columns: 3, values: [0.12345, 0.87655, 0])
         OutputPolicy.rounded(decimals: 1).apply(to: &p)

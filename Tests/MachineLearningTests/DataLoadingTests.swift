@@ -6,10 +6,20 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let shippedData = repositoryRoot.appendingPathComponent("Assets/data")
 let sharedData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
 
-func temporaryFile(_ name: String, _ contents: String) throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)")
-    try contents.write(to: url, atomically: true, encoding: .utf8)
-    return url.path
+extension XCTestCase {
+    /// A fresh path in the temporary folder, removed when the test ends.
+    func temporaryURL(_ name: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    /// A temporary file holding `contents`, removed when the test ends.
+    func temporaryFile(_ name: String, _ contents: String) throws -> String {
+        let url = temporaryURL(name)
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
 }
 
 final class DataLoadingTests: XCTestCase {
@@ -87,8 +97,7 @@ final class DataLoadingTests: XCTestCase {
         var images = Data([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2])
         images.append(contentsOf: [0, 255, 128, 0, 255, 255, 0, 0])
         let labels = Data([0, 0, 8, 1, 0, 0, 0, 2, 7, 3])
-        let dir = FileManager.default.temporaryDirectory
-        let imageURL = dir.appendingPathComponent("\(UUID().uuidString)-images"), labelURL = dir.appendingPathComponent("\(UUID().uuidString)-labels")
+        let imageURL = temporaryURL("images"), labelURL = temporaryURL("labels")
         try images.write(to: imageURL); try labels.write(to: labelURL)
         let data = try MNISTIDX.load(images: imageURL.path, labels: labelURL.path)
         XCTAssertEqual(data.labels, [7, 3])
@@ -108,7 +117,7 @@ final class DataLoadingTests: XCTestCase {
             bytes.append(UInt8(label))
             bytes.append(contentsOf: [UInt8](repeating: value, count: 3072))
         }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString).bin")
+        let url = temporaryURL("cifar.bin")
         try bytes.write(to: url)
         let cifar = try CIFARBinary.load(path: url.path, variant: .cifar10)
         XCTAssertEqual(cifar.labels, [3, 9])

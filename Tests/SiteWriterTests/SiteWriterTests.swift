@@ -37,6 +37,7 @@ final class SiteWriterTests: XCTestCase {
             ```
             """, path: "Lessons/01-a.md")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("site-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let assets = folder.appendingPathComponent("in-assets")
         try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
         try copyCourseAssets(to: assets)
@@ -95,6 +96,7 @@ final class ObservationPageTests: XCTestCase {
                                              rule: "held if precision rises with K", verdict: .held, explanation: "Fewer records per class.",
                                              lessonID: lesson.id, cellLabel: "sweep", evidenceCells: ["sweep"])]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("obs-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let assets = folder.appendingPathComponent("assets-in")
         try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
         try copyCourseAssets(to: assets)
@@ -123,6 +125,7 @@ final class ObservationPageTests: XCTestCase {
 final class LinkCheckTests: XCTestCase {
     func testBrokenLinksMissingImagesAndUnknownFragmentsAreReported() throws {
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: site) }
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         try """
             <a href="b.html#there">ok</a> <a href="b.html#nowhere">bad fragment</a> <a href="missing.html">gone</a>

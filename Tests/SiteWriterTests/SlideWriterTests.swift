@@ -34,6 +34,7 @@ final class SlideWriterTests: XCTestCase {
                                              rule: "held if precision rises with K", verdict: .held, explanation: "Fewer records per class.",
                                              lessonID: lesson.id, cellLabel: "sweep", evidenceCells: ["sweep"])]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slides-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         let assets = folder.appendingPathComponent("assets-in"), site = folder.appendingPathComponent("site")
         for made in [assets, site.appendingPathComponent("03-classes")] {
             try FileManager.default.createDirectory(at: made, withIntermediateDirectories: true)

@@ -53,8 +53,27 @@ public struct ShadowTraining: Sendable {
         return try pool.map(shadowCount) { try shadow($0, attackerData: attackerData, recipe: recipe) }
     }
 
+    /// Trains the shadows and, first in the same pool, `first()` (the target): one model more in the
+    /// queue, rather than a core idle while the target trains alone. The shadows are those `train`
+    /// gives; `first`'s error, if it throws, is the one reported.
+    public func train<First: Sendable>(attackerData: Dataset, pool: TrainingPool = TrainingPool(),
+                                       recipe: @escaping @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier,
+                                       alongside first: @Sendable () throws -> First) throws -> (first: First, shadows: [ShadowModel]) {
+        let timing = WorkClock.start(.training)
+        defer { timing.stop() }
+        try check(attackerData)
+        let trained = try pool.map(shadowCount + 1) { i -> Trained<First> in
+            i == 0 ? .first(try first()) : .shadow(try shadow(i - 1, attackerData: attackerData, recipe: recipe))
+        }
+        guard case let .first(result) = trained[0] else { preconditionFailure("the pool keeps results in order") }
+        return (result, trained.dropFirst().map {
+            guard case let .shadow(shadow) = $0 else { preconditionFailure("the pool keeps results in order") }
+            return shadow
+        })
+    }
+
     /// Throws unless `attackerData` holds every shadow's "in" and "out" records and there is a shadow.
-    public func check(_ attackerData: Dataset) throws {
+    private func check(_ attackerData: Dataset) throws {
         guard shadowCount >= 1 else { throw TrainingError("ShadowTraining: shadowCount must be >= 1, got \(shadowCount)") }
         guard 2 * trainingSize <= attackerData.count else {
             throw TrainingError("ShadowTraining: each shadow needs \(trainingSize) in + \(trainingSize) out records, but the attacker has \(attackerData.count)")
@@ -62,9 +81,8 @@ public struct ShadowTraining: Sendable {
     }
 
     /// Shadow `s` (from 0) alone: its records drawn from its own seed and its model trained, the same
-    /// whichever thread, order or company it trains in. `train` is all of them; a caller that trains
-    /// the target in the same pool (so that no core waits for it) asks for them one by one, after `check`.
-    public func shadow(_ s: Int, attackerData: Dataset,
+    /// whichever thread, order or company it trains in.
+    private func shadow(_ s: Int, attackerData: Dataset,
                        recipe: @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier) throws -> ShadowModel {
         var g = SplitMix64(seed: seed).derived(UInt64(s))
         let order = Array(0..<attackerData.count).shuffled(using: &g)
@@ -87,4 +105,10 @@ public struct ShadowTraining: Sendable {
             return try c.fit(data)
         }
     }
+}
+
+/// What one slot of `ShadowTraining.train(attackerData:pool:recipe:alongside:)` trained.
+private enum Trained<First: Sendable>: Sendable {
+    case first(First)
+    case shadow(ShadowModel)
 }

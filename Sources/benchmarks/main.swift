@@ -63,16 +63,14 @@ struct PurchaseSetup {
         plan.record("attacker", indices: Array(20_000..<60_000))
         try plan.audit()
         recipe = network
-        try shadowTraining?.check(attacker)
-        enum Trained: Sendable { case target(FittedMLP), shadow(ShadowModel) }
-        let shadowRecipe = ShadowTraining.mlpRecipe(network)
-        let trained = try TrainingPool().map(1 + (shadowTraining?.shadowCount ?? 0)) { i -> Trained in
-            guard i > 0, let shadowTraining else { return .target(try network.fit(train)) }
-            return .shadow(try shadowTraining.shadow(i - 1, attackerData: attacker, recipe: shadowRecipe))
+        if let shadowTraining {
+            (target, shadows) = try shadowTraining.train(attackerData: attacker, recipe: ShadowTraining.mlpRecipe(network)) {
+                try network.fit(train)
+            }
+        } else {
+            target = try network.fit(train)
+            shadows = []
         }
-        guard case let .target(target) = trained[0] else { fatalError("results come in order") }
-        self.target = target
-        shadows = trained.dropFirst().map { if case let .shadow(s) = $0 { return s } else { fatalError("results come in order") } }
         self.train = train
         self.attacker = attacker
     }

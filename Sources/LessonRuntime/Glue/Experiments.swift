@@ -82,33 +82,18 @@ public struct MembershipExperiment: Sendable {
         // as all its epochs at once.
         let bar = ProgressBar("target and \(shadowCount) shadow models (\(members.count) records, K = \(members.classCount)), epochs",
                               total: (shadowCount + 1) * recipe.epochs)
-        // The target trains in the same pool as the shadows, first: one model more in the queue instead
-        // of a core idle while the target trains alone. Every model's numbers are its own seed's.
-        enum Trained: Sendable { case target(FittedMLP), shadow(ShadowModel) }
-        let shadowRecipe = CourseModelCache.cachedRecipe(recipe, progress: bar)
-        let shadowTraining = ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
-        try shadowTraining.check(attacker)
+        // The target trains in its shadows' pool, first: no core waits while it trains alone.
         let targetRecipe = recipe
-        let trained: [Trained]
-        do { // timed as training, the attack after it not
-            let timing = WorkClock.start(.training)
-            defer { timing.stop() }
-            trained = try TrainingPool().map(shadowCount + 1) { i -> Trained in
-                guard i == 0 else { return .shadow(try shadowTraining.shadow(i - 1, attackerData: attacker, recipe: shadowRecipe)) }
+        let (target, shadows) = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
+            .train(attackerData: attacker, recipe: CourseModelCache.cachedRecipe(recipe, progress: bar)) {
                 do {
                     let (target, cached) = try cache.mlp(targetRecipe, data: members, progress: { _ in bar.advance() })
                     if cached { bar.advance(by: targetRecipe.epochs) }
-                    return .target(target)
+                    return target
                 } catch {
                     throw TrainingError("target model (\(members.count) records, K = \(members.classCount)): \(error)")
                 }
             }
-        }
-        guard case let .target(target) = trained[0] else { preconditionFailure("the pool keeps results in order") }
-        let shadows = trained.dropFirst().map { model -> ShadowModel in
-            guard case let .shadow(shadow) = model else { preconditionFailure("the pool keeps results in order") }
-            return shadow
-        }
         let answers = AttackData(shadows: shadows)
         let fitted = try attack.fit(answers.applying(policy))
         let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)

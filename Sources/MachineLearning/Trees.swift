@@ -92,17 +92,46 @@ public struct FittedTree: Sendable, Codable, Equatable {
 
 /// A matrix stored feature by feature: a split search reads one feature of many records, which in the
 /// row-major matrix are a row apart (the whole matrix passes through the cache for every feature).
+///
+/// A feature whose column holds two values or one (none NaN: Purchase's and Texas's 0/1 features) is also
+/// kept as one byte per record, 0 for its lower value and 1 for its higher: the split search reads such a
+/// feature for records scattered over the column, and a byte column stays in the first-level cache where
+/// a column of floats four times as long does not.
 struct FeatureColumns: Sendable {
     let values: [Float]
     let rows: Int
+    /// Byte columns, one after another, for the two-valued features.
+    let codes: [UInt8]
+    /// Where feature f's byte column starts in `codes`, or -1 if it has more than two values (or a NaN).
+    let codeStart: [Int]
+    /// Feature f's lower and higher value (equal if it has one), where `codeStart[f] >= 0`.
+    let levels: [(low: Float, high: Float)]
 
-    init(_ m: Matrix) {
+    /// `bytes: false` keeps every feature as floats only (for tests: both ways grow the same trees).
+    init(_ m: Matrix, bytes: Bool = true) {
         rows = m.rows
         var t = [Float](repeating: 0, count: m.values.count)
         m.values.withUnsafeBufferPointer { x in
             for r in 0..<m.rows { for c in 0..<m.columns { t[c * m.rows + r] = x[r * m.columns + c] } }
         }
         values = t
+        var codes: [UInt8] = [], codeStart: [Int] = [], levels: [(low: Float, high: Float)] = []
+        for f in 0..<m.columns {
+            let column = t[(f * m.rows)..<((f + 1) * m.rows)]
+            guard bytes, let low0 = column.first, !low0.isNaN else { codeStart.append(-1); levels.append((0, 0)); continue }
+            var low = low0, high = low0, twoValued = true
+            for v in column where v != low && v != high {
+                if v.isNaN || low != high { twoValued = false; break }
+                if v < low { low = v } else { high = v }
+            }
+            guard twoValued else { codeStart.append(-1); levels.append((0, 0)); continue }
+            codeStart.append(codes.count)
+            levels.append((low, high))
+            codes.append(contentsOf: column.map { $0 == low ? 0 : 1 })
+        }
+        self.codes = codes
+        self.codeStart = codeStart
+        self.levels = levels
     }
 }
 
@@ -116,6 +145,7 @@ struct TreeBuilder {
     /// has thousands of leaves, nearly all pure, and each held its own 100-class array: lesson 4's 21
     /// forests of 100 such trees took 5.6 GB, most of it copies of the same few arrays.
     var pureLeaves: [Int: [Float]] = [:]
+    var scratch = SplitScratch()
 
     /// The leaf distribution of records all labelled `label`: 1 for it, 0 elsewhere, as `distribution` computes it.
     mutating func pureDistribution(_ label: Int) -> [Float] {
@@ -166,81 +196,166 @@ struct TreeBuilder {
     /// split separates anything. Σ count² is kept incrementally, so a scan is linear in the records.
     ///
     /// A feature with two values in the range (binary features) has one possible split, scored from
-    /// the class counts of the lower value's records without sorting. Σ count² are whole numbers, exact
-    /// in a Double whatever order the records come in, so the score, the threshold and which split wins
-    /// are exactly those of the sorted scan that every other feature goes through.
+    /// one pass over the range without sorting: records with the range's first value are skipped, the
+    /// others counted by class. Σ count² are whole numbers, exact in a Double whatever order the records
+    /// come in and however they are added up, so the score, the threshold and which split wins are exactly
+    /// those of the sorted scan that every other feature goes through.
     mutating func bestSplit(_ indices: [Int], _ range: Range<Int>) -> (feature: Int, threshold: Float)? {
         let d = data.featureCount, k = data.classCount, n = range.count
-        var features = Array(0..<d)
+        var s = SplitScratch()
+        swap(&s, &scratch)
+        defer { swap(&s, &scratch) }
+        s.prepare(features: d, classes: k)
+        // The candidate features: the first m of a partial Fisher-Yates shuffle of 0..<d, drawn in a
+        // permutation kept at the identity between nodes (restored below) instead of a new 0..<d per node.
+        var drawn = d
         if let m = config.maxFeatures, m < d {
-            for i in 0..<m { features.swapAt(i, i + Int(generator.next() % UInt64(d - i))) }
-            features = Array(features.prefix(m))
+            for i in 0..<m { s.order.swapAt(i, i + Int(generator.next() % UInt64(d - i))) }
+            drawn = m
         }
-        var total = [Double](repeating: 0, count: k)
-        for i in range { total[data.labels[indices[i]]] += 1 }
-        let totalSquares = total.reduce(0) { $0 + $1 * $1 }
+        defer {
+            // Back to the identity: the drawn features that came from beyond the first m go home, then the first m.
+            if drawn < d {
+                for i in 0..<drawn where s.order[i] >= drawn { s.order[s.order[i]] = s.order[i] }
+                for i in 0..<drawn { s.order[i] = i }
+            }
+        }
+        for i in range { s.total[data.labels[indices[i]]] += 1 }
+        let totalSquares = s.total.reduce(0) { $0 + $1 * $1 }
+        if s.pairs.count < n { s.pairs = [(value: Float, label: Int)](repeating: (0, 0), count: n) }
         var best: (score: Double, feature: Int, threshold: Float)?
-        var pairs = [(value: Float, label: Int)](repeating: (0, 0), count: n)
-        var left = [Double](repeating: 0, count: k)
         let minLeaf = config.minSamplesLeaf
         func consider(_ score: Double, _ feature: Int, _ threshold: Float) {
             if best == nil || score < best!.score { best = (score, feature, threshold) }
         }
+        /// The one split of a feature with two values in the range, from the records of the value the range
+        /// does not start with: how many, Σ count² over their classes, Σ of their classes' totals. Which side
+        /// goes left changes neither the score (a sum of the two sides' terms) nor the leaf-size test.
+        func considerTwo(_ secondCount: Int, _ secondSquares: Double, _ secondTotals: Double, _ feature: Int, _ threshold: Float) {
+            guard secondCount >= minLeaf, n - secondCount >= minLeaf else { return }
+            // Σ (total − second)² = Σ total² − 2 Σ total·second + Σ second², all whole numbers.
+            let firstSquares = totalSquares - 2 * secondTotals + secondSquares
+            consider(-(firstSquares / Double(n - secondCount) + secondSquares / Double(secondCount)), feature, threshold)
+        }
+        let lower = range.lowerBound, upper = range.upperBound
+        let candidates = Array(s.order[0..<drawn])
         columns.values.withUnsafeBufferPointer { values in
+          columns.codes.withUnsafeBufferPointer { codeBuffer in
+            let codeBase = codeBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
             data.labels.withUnsafeBufferPointer { labels in
                 indices.withUnsafeBufferPointer { indices in
-                    for feature in features {
-                        let column = values.baseAddress! + feature * columns.rows
-                        // The range's values: one, two, or more distinct ones?
-                        // NaN goes to the sorted scan, as it always did (it is never a boundary there).
-                        let low0 = column[indices[range.lowerBound]]
-                        var low = low0, high = low0, distinct = low0.isNaN ? 3 : 1
-                        for i in range where distinct < 3 {
-                            let v = column[indices[i]]
-                            if v == low || v == high { continue }
-                            if v.isNaN { distinct = 3; break }
-                            if distinct == 1 { if v < low { low = v } else { high = v }; distinct = 2; continue }
-                            distinct = 3; break
-                        }
-                        if distinct == 1 { continue }
-                        if distinct == 2 {
+                    s.withBuffers { total, counts, left, pairs in
+                        for feature in candidates {
+                            let column = values.baseAddress! + feature * columns.rows
+                            if columns.codeStart[feature] >= 0 {
+                                // Two values or one in the whole column: read as bytes.
+                                let codes = codeBase + columns.codeStart[feature]
+                                let firstCode = codes[indices[lower]]
+                                var i = lower + 1
+                                while i < upper && codes[indices[i]] == firstCode { i += 1 }
+                                if i == upper { continue }   // one value: nothing to split
+                                var secondCount = 0, secondSquares = 0.0, secondTotals = 0.0
+                                while i < upper {
+                                    if codes[indices[i]] != firstCode {
+                                        let c = labels[indices[i]]
+                                        secondSquares += 2 * counts[c] + 1; counts[c] += 1
+                                        secondTotals += total[c]; secondCount += 1
+                                    }
+                                    i += 1
+                                }
+                                for c in 0..<k { counts[c] = 0 }
+                                let (low, high) = columns.levels[feature]
+                                considerTwo(secondCount, secondSquares, secondTotals, feature, (low + high) / 2)
+                                continue
+                            }
+                            // Records up to the first that differs from the range's first value.
+                            // NaN goes to the sorted scan, as it always did (it is never a boundary there).
+                            let first = column[indices[lower]]
+                            var i = lower + 1
+                            if !first.isNaN { while i < upper && column[indices[i]] == first { i += 1 } }
+                            if i == upper && !first.isNaN { continue }   // one value: nothing to split
+                            // The rest: records of a second value counted by class, until a third value shows.
+                            let second = i < upper ? column[indices[i]] : first
+                            var twoValued = !first.isNaN && !second.isNaN
+                            var secondCount = 0, secondSquares = 0.0, secondTotals = 0.0
+                            if twoValued {
+                                while i < upper {
+                                    let v = column[indices[i]]
+                                    if v == second {
+                                        let c = labels[indices[i]]
+                                        secondSquares += 2 * counts[c] + 1; counts[c] += 1
+                                        secondTotals += total[c]; secondCount += 1
+                                    } else if v != first { twoValued = false; break }
+                                    i += 1
+                                }
+                                for c in 0..<k { counts[c] = 0 }
+                            }
+                            if twoValued {
+                                considerTwo(secondCount, secondSquares, secondTotals, feature, (min(first, second) + max(first, second)) / 2)
+                                continue
+                            }
+                            // Three or more values: every boundary between consecutive distinct values, sorted.
+                            for (j, i) in range.enumerated() {
+                                let record = indices[i]
+                                pairs[j] = (column[record], labels[record])
+                            }
+                            pairs[0..<n].sort { $0.value < $1.value }
                             for c in 0..<k { left[c] = 0 }
-                            var leftSquares = 0.0, nl = 0
-                            for i in range where column[indices[i]] == low {
-                                let c = labels[indices[i]]
-                                leftSquares += 2 * left[c] + 1; left[c] += 1; nl += 1
+                            var leftSquares = 0.0, rightSquares = totalSquares
+                            for j in 0..<(n - 1) {
+                                let c = pairs[j].label
+                                leftSquares += 2 * left[c] + 1; left[c] += 1
+                                // The right side's count of c is total − left (before this record: total − left + 1).
+                                rightSquares -= 2 * (total[c] - left[c] + 1) - 1
+                                let nl = Double(j + 1), nr = Double(n - j - 1)
+                                guard pairs[j].value < pairs[j + 1].value, j + 1 >= minLeaf, n - j - 1 >= minLeaf else { continue }
+                                // Weighted Gini: nl(1 − Σl²/nl²) + nr(1 − Σr²/nr²), minimised ⇔ maximise Σl²/nl + Σr²/nr.
+                                consider(-(leftSquares / nl + rightSquares / nr), feature, (pairs[j].value + pairs[j + 1].value) / 2)
                             }
-                            guard nl >= minLeaf, n - nl >= minLeaf else { continue }
-                            var rightSquares = totalSquares
-                            for c in 0..<k where left[c] > 0 {
-                                // Σ (total − left)² = Σ total² − Σ (2 total left − left²), all whole numbers.
-                                rightSquares -= 2 * total[c] * left[c] - left[c] * left[c]
-                            }
-                            consider(-(leftSquares / Double(nl) + rightSquares / Double(n - nl)), feature, (low + high) / 2)
-                            continue
-                        }
-                        for (j, i) in range.enumerated() {
-                            let record = indices[i]
-                            pairs[j] = (column[record], labels[record])
-                        }
-                        pairs.sort { $0.value < $1.value }
-                        for c in 0..<k { left[c] = 0 }
-                        var right = total
-                        var leftSquares = 0.0, rightSquares = totalSquares
-                        for j in 0..<(n - 1) {
-                            let c = pairs[j].label
-                            leftSquares += 2 * left[c] + 1; left[c] += 1
-                            rightSquares -= 2 * right[c] - 1; right[c] -= 1
-                            let nl = Double(j + 1), nr = Double(n - j - 1)
-                            guard pairs[j].value < pairs[j + 1].value, j + 1 >= minLeaf, n - j - 1 >= minLeaf else { continue }
-                            // Weighted Gini: nl(1 − Σl²/nl²) + nr(1 − Σr²/nr²), minimised ⇔ maximise Σl²/nl + Σr²/nr.
-                            consider(-(leftSquares / nl + rightSquares / nr), feature, (pairs[j].value + pairs[j + 1].value) / 2)
                         }
                     }
                 }
             }
+          }
         }
         return best.map { ($0.feature, $0.threshold) }
+    }
+}
+
+/// What a node's split search needs besides the data, kept by the builder from node to node: an unpruned
+/// tree has thousands of nodes, and each allocated its own permutation of the features, class counts and
+/// a pair per record.
+struct SplitScratch {
+    /// 0..<features between nodes; the first few drawn as a node's candidates, then put back.
+    var order: [Int] = []
+    /// The node's records by class.
+    var total: [Double] = []
+    /// Zero between features.
+    var counts: [Double] = []
+    var left: [Double] = []
+    /// (value, label) of a node's records, for sorting; as long as the largest node's range so far.
+    var pairs: [(value: Float, label: Int)] = []
+
+    mutating func prepare(features: Int, classes: Int) {
+        if order.count != features { order = Array(0..<features) }
+        if total.count != classes {
+            counts = [Double](repeating: 0, count: classes)
+            left = counts
+            total = counts
+        } else {
+            for c in 0..<classes { total[c] = 0 }
+        }
+    }
+
+    mutating func withBuffers(_ body: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>,
+                                       UnsafeMutableBufferPointer<(value: Float, label: Int)>) -> Void) {
+        total.withUnsafeBufferPointer { total in
+            counts.withUnsafeMutableBufferPointer { counts in
+                left.withUnsafeMutableBufferPointer { left in
+                    pairs.withUnsafeMutableBufferPointer { pairs in body(total, counts, left, pairs) }
+                }
+            }
+        }
     }
 }
 

@@ -29,6 +29,43 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(f.hex, "2d537ed15a6c9f70")
     }
 
+    /// Two-valued columns are read as bytes; trees grown from bytes must be the trees grown from floats,
+    /// whatever the two values are: 0 and 1, −0 beside +0 (one value), two negative values, one value
+    /// throughout, a NaN among two values (floats only), three values.
+    func testTwoValuedColumnsReadAsBytesGrowTheTreesFloatsGrow() throws {
+        let base = PurchaseLike(classCount: 6, seed: 11).records(count: 500)
+        var g = SplitMix64(seed: 12)
+        let d = 7 + 40
+        var x = Matrix(rows: base.count, columns: d)
+        for r in 0..<base.count {
+            for f in 7..<d { x[r, f] = base.features[r, f] == 1 ? (f % 2 == 0 ? 8 : 1) : (f % 2 == 0 ? -1.5 : 0) }
+            let a = base.features[r, 0], b = base.features[r, 1], c = base.features[r, 2]
+            x[r, 0] = a                                          // 0 / 1
+            x[r, 1] = b == 1 ? 1 : (g.next() % 2 == 0 ? -0.0 : 0.0)  // signed zeros and 1
+            x[r, 2] = c == 1 ? -7.25 : -3                          // two negative values, the lower one rarer
+            x[r, 3] = 4                                          // one value
+            x[r, 4] = r == 17 ? .nan : base.features[r, 3]          // a NaN among 0 / 1
+            x[r, 5] = base.features[r, 4] + base.features[r, 5]    // 0, 1, 2
+            x[r, 6] = base.features[r, 6] == 1 ? 2.5 : 2.5          // one value, not zero
+        }
+        let data = Dataset(features: x, labels: base.labels, classCount: base.classCount)
+        let bytes = FeatureColumns(data.features), floats = FeatureColumns(data.features, bytes: false)
+        XCTAssertEqual(bytes.codeStart.prefix(7).map { $0 >= 0 }, [true, true, true, true, false, false, true])
+        XCTAssertEqual(floats.codes, [])
+        var splitOn = Set<Int>()
+        for (features, leaf) in [(1, 1), (7, 1), (d, 1), (7, 4)] {
+            let tree = DecisionTree(minSamplesLeaf: leaf, maxFeatures: features, seed: UInt64(features))
+            let records = (0..<data.count).map { _ in Int(g.next() % UInt64(data.count)) }
+            let fromBytes = tree.fit(data, records: records, columns: bytes)
+            // (Not XCTAssertEqual: a failure would print both trees, hundreds of nodes each.)
+            XCTAssertTrue(fromBytes == tree.fit(data, records: records, columns: floats), "\(features) features a split, leaves of \(leaf)")
+            XCTAssertGreaterThan(fromBytes.leafCount, 10)
+            splitOn.formUnion(fromBytes.nodes.map(\.feature))
+            XCTAssertTrue(fromBytes.nodes.contains { $0.feature >= 7 && $0.feature % 2 == 0 }, "those of -1.5 and 8 are split on")
+        }
+        XCTAssertTrue(splitOn.isSuperset(of: [0, 1, 2, 5]), "0 / 1, signed zeros and 1, two negative values, three values: \(splitOn.sorted())")
+    }
+
     func testAFewRecordsAndManyGetTheSameBitsFromAForest() throws {
         let data = PurchaseLike(classCount: 10, seed: 6).records(count: 700)
         let forest = try RandomForest(treeCount: 7, seed: 2).fit(data)

@@ -411,7 +411,7 @@ public struct FittedForest: Sendable, Codable, Equatable {
     /// A few records (Algorithm 1 queries one at a time) walk the trees as they are: copying a forest
     /// of unpruned trees costs about what walking 500 records through them does (`benchmarks models`).
     public func probabilities(_ x: Matrix) -> Matrix {
-        x.rows < 512 ? walked(x) : copiedAndWalked(x)
+        x.rows < 512 || x.columns == 0 ? walked(x) : copiedAndWalked(x)
     }
 
     /// Record by record, tree by tree, through the trees' own checked arrays.
@@ -448,8 +448,11 @@ public struct FittedForest: Sendable, Codable, Equatable {
                 } else {
                     precondition(node.distribution.count >= k, "FittedForest: a leaf has \(node.distribution.count) class frequencies, not \(k)")
                 }
-                nodes.append(Node(feature: Int32(clamping: node.feature), threshold: node.threshold,
-                                  left: Int32(base + node.left), right: Int32(base + node.right)))
+                // A leaf points to itself both ways, so a walk that reached it stays there (see below).
+                let me = Int32(nodes.count)
+                nodes.append(node.feature >= 0
+                    ? Node(feature: Int32(node.feature), threshold: node.threshold, left: Int32(base + node.left), right: Int32(base + node.right))
+                    : Node(feature: 0, threshold: 0, left: me, right: me))
                 for c in 0..<(node.feature >= 0 ? 0 : k) where node.distribution[c] != 0 {
                     classes.append(Int32(c)); frequencies.append(node.distribution[c])
                 }
@@ -463,13 +466,31 @@ public struct FittedForest: Sendable, Codable, Equatable {
                     while first < x.rows {
                         let last = min(first + 64, x.rows)
                         for t in root {
-                            for r in first..<last {
-                                let row = xs.baseAddress! + r * d
-                                var i = t
-                                while nodes[i].feature >= 0 {
-                                    i = Int(row[Int(nodes[i].feature)] <= nodes[i].threshold ? nodes[i].left : nodes[i].right)
-                                }
+                            // Four records walk the tree in step, each step one node further for all four, so that
+                            // their dependent loads overlap; one that reached its leaf stays on it.
+                            func step(_ i: Int, _ row: UnsafePointer<Float>) -> Int {
+                                let node = nodes[i]
+                                return Int(row[Int(node.feature)] <= node.threshold ? node.left : node.right)
+                            }
+                            func add(_ i: Int, _ r: Int) {
                                 for e in start[i]..<start[i + 1] { o[r * k + Int(classes[e])] += frequencies[e] * scale }
+                            }
+                            var r = first
+                            while r + 4 <= last {
+                                let x0 = xs.baseAddress! + r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
+                                var a0 = t, a1 = t, a2 = t, a3 = t
+                                while true {
+                                    let b0 = step(a0, x0), b1 = step(a1, x1), b2 = step(a2, x2), b3 = step(a3, x3)
+                                    if (b0 == a0) && (b1 == a1) && (b2 == a2) && (b3 == a3) { break }
+                                    a0 = b0; a1 = b1; a2 = b2; a3 = b3
+                                }
+                                add(a0, r); add(a1, r + 1); add(a2, r + 2); add(a3, r + 3)
+                                r += 4
+                            }
+                            for r in r..<last {
+                                var a = t
+                                while true { let b = step(a, xs.baseAddress! + r * d); if b == a { break }; a = b }
+                                add(a, r)
                             }
                         }
                         first = last

@@ -58,6 +58,14 @@ public struct SoftmaxRegression: Sendable {
         self.useAdam = useAdam
     }
 
+    /// The same, saying whether to score the training set after every epoch (`history`); a target whose
+    /// history nobody reads trains a third faster without, with the same weights.
+    public init(learningRate: Double = 0.1, epochs: Int = 50, batchSize: Int = 32, l2: Double = 0, seed: UInt64 = 0,
+                useAdam: Bool = false, evaluateEachEpoch: Bool) {
+        self.init(learningRate: learningRate, epochs: epochs, batchSize: batchSize, l2: l2, seed: seed, useAdam: useAdam)
+        self.evaluateEachEpoch = evaluateEachEpoch
+    }
+
     var network: MLPClassifier {
         MLPClassifier(hiddenLayers: [], activation: .tanh,
                       optimizer: useAdam ? .adam(learningRate: learningRate) : .sgd(learningRate: learningRate),

@@ -25,6 +25,16 @@ final class SoftmaxRegressionTests: XCTestCase {
                           "the scored history is the loss of the epoch's final weights, the other the running loss of its batches")
     }
 
+    /// Lesson 4's Amazon-like targets: sparse 0/1 records (the sparse path), SGD with L2, no history scoring.
+    func testSparseRecordsTrainToTheSameWeightsWithoutScoring() throws {
+        let data = PurchaseLike(classCount: 10, seed: 3).records(count: 300)
+        let a = try SoftmaxRegression(learningRate: 0.1, epochs: 5, batchSize: 100, l2: 1e-4, seed: 6).fit(data)
+        let b = try SoftmaxRegression(learningRate: 0.1, epochs: 5, batchSize: 100, l2: 1e-4, seed: 6, evaluateEachEpoch: false).fit(data)
+        XCTAssertEqual(a.weights.values.map(\.bitPattern), b.weights.values.map(\.bitPattern))
+        XCTAssertEqual(a.biases.map(\.bitPattern), b.biases.map(\.bitPattern))
+        XCTAssertNotEqual(a.weights.values.filter { $0 != 0 }.count, 0)
+    }
+
     func testItLearnsWellSeparatedClassesAndGeneralises() throws {
         let data = GaussianClusters.make(count: 1_000, featureCount: 10, classCount: 3, separation: 3, seed: 1)
         let parts = data.split(sizes: [500, 500], seed: 2)

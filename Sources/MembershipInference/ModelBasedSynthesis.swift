@@ -139,6 +139,7 @@ public struct ModelBasedSynthesis: Sendable {
         var active: [Chain] = []
         while next < slots.count && active.count < parallelChains { active.append(start(slot: next, attempt: 0)); next += 1 }
         var batch = Matrix(rows: 0, columns: d)
+        var chosenIn = [UInt32](repeating: 0, count: d), proposal: UInt32 = 0
         while !active.isEmpty {
             batch = Matrix(rows: active.count, columns: d, values: active.flatMap(\.x))
             let answers = target.query(batch)
@@ -189,12 +190,17 @@ public struct ModelBasedSynthesis: Sendable {
                     if next < slots.count { survivors.append(start(slot: next, attempt: 0)); next += 1 }
                     continue
                 }
-                // Propose: x* with k distinct random features re-randomised.
+                // Propose: x* with k distinct random features re-randomised. A feature drawn again is skipped:
+                // `chosenIn[j] == proposal` marks the features this proposal has chosen (a new mark each time, no clearing).
                 chain.x = chain.best
-                var chosen = Set<Int>()
-                while chosen.count < chain.k {
+                proposal &+= 1
+                if proposal == 0 { for j in 0..<d { chosenIn[j] = 0 }; proposal = 1 }
+                var chosen = 0
+                while chosen < chain.k {
                     let j = Int(chain.generator.next() % UInt64(d))
-                    if chosen.insert(j).inserted {
+                    if chosenIn[j] != proposal {
+                        chosenIn[j] = proposal
+                        chosen += 1
                         if startDensity == nil { chain.x[j] = 1 - chain.x[j] } else { chain.x[j] = randomBit(&chain.generator) }
                     }
                 }

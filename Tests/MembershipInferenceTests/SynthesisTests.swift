@@ -93,6 +93,26 @@ final class SynthesisTests: XCTestCase {
         XCTAssertEqual(target.queryCount, result.trace.queries)
     }
 
+    /// Algorithm 1's records and trace against a real network, fair coins and a start density: a faster
+    /// proposal (which features to re-randomise) must draw the same features in the same order.
+    func testRecordsAreBitForBitTheOnesTheFirstProposalsMade() throws {
+        let data = PurchaseLike(classCount: 4, seed: 5).records(count: 300)
+        let target = BlackBox(try MLPClassifier(hiddenLayers: [16], epochs: 6, batchSize: 50, seed: 3, evaluateEachEpoch: false).fit(data))
+        var f = Fingerprint()
+        for density in [nil, 0.1] as [Double?] {
+            let result = try ModelBasedSynthesis(kMax: 64, kMin: 2, confidenceMin: 0.3, iterationsMax: 200, retries: 2,
+                                                 startDensity: density, seed: 9)
+                .synthesize(counts: [6, 6, 6, 6], featureCount: data.featureCount, target: target)
+            for v in result.data.features.values { f.add(UInt64(v.bitPattern)) }
+            for l in result.data.labels { f.add(UInt64(l)) }
+            let t = result.trace
+            for n in [t.queries, t.queriesForProduced, t.acceptances, t.halvings, t.failedAttempts, t.abandoned] + t.produced { f.add(UInt64(n)) }
+            XCTAssertGreaterThan(result.data.count, 0)
+        }
+        // Recorded with the Set-based proposals of 6df1647.
+        XCTAssertEqual(f.hex, "3ddd9a1a50489557")
+    }
+
     func testTheSameSeedGivesTheSameRecordsWhateverTheBatchSize() throws {
         let rule: (ArraySlice<Float>, Int) -> [Float] = { x, _ in
             let ones = Float(x.reduce(0, +)) / Float(x.count)

@@ -29,11 +29,11 @@ final class TreeTests: XCTestCase {
         XCTAssertEqual(f.hex, "2d537ed15a6c9f70")
     }
 
-    /// Two-valued columns are read as bytes; trees grown from bytes must be the trees grown from floats,
-    /// whatever the two values are: 0 and 1, −0 beside +0 (one value), two negative values, one value
-    /// throughout, a NaN among two values (floats only), three values.
-    func testTwoValuedColumnsReadAsBytesGrowTheTreesFloatsGrow() throws {
-        let base = PurchaseLike(classCount: 6, seed: 11).records(count: 500)
+    /// Columns that test the two-valued path: 0 / 1, −0 beside +0 (one value) and 1, two negative values,
+    /// one value throughout, a NaN among 0 / 1 (floats only), three values, one value that is not zero,
+    /// and 40 more 0 / 1 or −1.5 / 8 columns.
+    static func awkward(records: Int) -> Dataset {
+        let base = PurchaseLike(classCount: 6, seed: 11).records(count: records)
         var g = SplitMix64(seed: 12)
         let d = 7 + 40
         var x = Matrix(rows: base.count, columns: d)
@@ -48,7 +48,32 @@ final class TreeTests: XCTestCase {
             x[r, 5] = base.features[r, 4] + base.features[r, 5]    // 0, 1, 2
             x[r, 6] = base.features[r, 6] == 1 ? 2.5 : 2.5          // one value, not zero
         }
-        let data = Dataset(features: x, labels: base.labels, classCount: base.classCount)
+        return Dataset(features: x, labels: base.labels, classCount: base.classCount)
+    }
+
+    /// The awkward columns through the public paths, against the split search and forest walk of 6df1647
+    /// (before byte columns and the four-record walk).
+    func testAwkwardColumnsGrowTheTreesTheFirstSplitSearchGrew() throws {
+        let data = Self.awkward(records: 603)   // 9 blocks of 64, then 27: six walks of four and three alone
+        var f = Fingerprint()
+        for (features, leaf) in [(1, 1), (7, 1), (47, 1), (7, 4)] {
+            for node in try DecisionTree(minSamplesLeaf: leaf, maxFeatures: features, seed: UInt64(features)).fit(data).nodes {
+                f.add(UInt64(bitPattern: Int64(node.feature))); f.add(UInt64(node.threshold.bitPattern))
+                f.add(UInt64(bitPattern: Int64(node.left))); f.add(UInt64(bitPattern: Int64(node.right)))
+                for p in node.distribution { f.add(UInt64(p.bitPattern)) }
+            }
+        }
+        for p in try RandomForest(treeCount: 6, seed: 3).fit(data).probabilities(data.features).values { f.add(UInt64(p.bitPattern)) }
+        XCTAssertEqual(f.hex, "d91c18692339a6ba")
+    }
+
+    /// Two-valued columns are read as bytes; trees grown from bytes must be the trees grown from floats,
+    /// whatever the two values are: 0 and 1, −0 beside +0 (one value), two negative values, one value
+    /// throughout, a NaN among two values (floats only), three values.
+    func testTwoValuedColumnsReadAsBytesGrowTheTreesFloatsGrow() throws {
+        let data = Self.awkward(records: 500)
+        var g = SplitMix64(seed: 13)
+        let d = data.featureCount
         let bytes = FeatureColumns(data.features), floats = FeatureColumns(data.features, bytes: false)
         XCTAssertEqual(bytes.codeStart.prefix(7).map { $0 >= 0 }, [true, true, true, true, false, false, true])
         XCTAssertEqual(floats.codes, [])

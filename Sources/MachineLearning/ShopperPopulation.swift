@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Anything that deals out numbered records: record `i` is always the same record, so disjoint index
@@ -180,20 +181,26 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
                 norms[i] += c[i * d + j] * c[i * d + j]
             }
         }
-        var labels = [Int](repeating: 0, count: rows.scale.count)
-        let dots = UnsafeMutablePointer<Float>.allocate(capacity: k)
-        defer { dots.deallocate() }
-        transposed.withUnsafeBufferPointer { t in
-            for (r, columns) in rows.columns.enumerated() {
-                dots.update(repeating: 0, count: k)
-                for j in columns {
-                    let run = t.baseAddress! + j * k
-                    for i in 0..<k { dots[i] += run[i] }
-                }
-                let scale = rows.scale[r]
+        let n = rows.scale.count
+        var labels = [Int](repeating: 0, count: n)
+        // Every row's K dot products at once, by the sparse first layer's kernel: a row's sums are the
+        // runs of its ones added in column order from +0 (the kernel starts them from a zero "bias"),
+        // kept in registers across the runs instead of loaded and stored for each one.
+        var offsets = [Int32](repeating: 0, count: n + 1), indices: [Int32] = []
+        indices.reserveCapacity(rows.columns.reduce(0) { $0 + $1.count })
+        for (r, columns) in rows.columns.enumerated() {
+            for j in columns { indices.append(Int32(j)) }
+            offsets[r + 1] = Int32(indices.count)
+        }
+        let zeros = [Float](repeating: 0, count: k)
+        var dots = [Float](repeating: 0, count: n * k)
+        mk_sparse_forward(Int32(n), offsets, indices, nil, transposed, Int32(k), zeros, &dots)
+        dots.withUnsafeBufferPointer { dots in
+            for r in 0..<n {
+                let scale = rows.scale[r], row = r * k
                 var best = 0, bestScore = Float.infinity
                 for i in 0..<k {
-                    let score = norms[i] - 2 * scale * dots[i]
+                    let score = norms[i] - 2 * scale * dots[row + i]
                     if score < bestScore { best = i; bestScore = score }
                 }
                 labels[r] = best

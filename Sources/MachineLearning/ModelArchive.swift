@@ -55,11 +55,25 @@ public enum ModelArchive {
         guard UInt32(fields[3], radix: 16) == checksum(Data(payload)) else {
             throw bad("corrupted: the checksum does not match")
         }
+        let model: SavedModel
         do {
-            return try JSONDecoder().decode(SavedModel.self, from: Data(payload))
+            model = try JSONDecoder().decode(SavedModel.self, from: Data(payload))
         } catch {
             throw bad("the checksum matches but the model cannot be read: \(error)")
         }
+        // A tree that would send a walk in a loop or outside itself is refused here, not hung on later.
+        switch model {
+        case let .tree(tree):
+            if let problem = tree.structureProblem { throw bad("the tree \(problem)") }
+        case let .forest(forest):
+            for (t, tree) in forest.trees.enumerated() {
+                if let problem = tree.structureProblem {
+                    throw bad(problem.hasPrefix("has") ? "tree \(t + 1) \(problem)" : "tree \(t + 1): \(problem)")
+                }
+            }
+        case .mlp, .softmaxRegression: break
+        }
+        return model
     }
 
     public static func save(_ model: SavedModel, to url: URL) throws {

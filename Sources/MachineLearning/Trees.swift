@@ -64,6 +64,24 @@ public struct FittedTree: Sendable, Codable, Equatable {
 
     public var leafCount: Int { nodes.filter { $0.feature < 0 }.count }
 
+    /// What makes this tree unfit to walk, or nil. A grown tree has a node, children inside the tree and
+    /// after their parent (so no walk can loop), and leaves of `classCount` frequencies; a tree read from
+    /// a file is checked for the same (`ModelArchive.decode`).
+    public var structureProblem: String? {
+        if nodes.isEmpty { return "has no nodes" }
+        for (i, node) in nodes.enumerated() {
+            if node.feature >= 0 {
+                let after = (i + 1)..<nodes.count
+                if !after.contains(node.left) || !after.contains(node.right) {
+                    return "node \(i) points to \(node.left) and \(node.right); a node's children come after it in the tree (\(nodes.count) nodes)"
+                }
+            } else if node.distribution.count != classCount {
+                return "leaf \(i) has \(node.distribution.count) class frequencies, not \(classCount)"
+            }
+        }
+        return nil
+    }
+
     /// Depth of the deepest leaf.
     public var depth: Int {
         func walk(_ i: Int) -> Int { nodes[i].feature < 0 ? 0 : 1 + max(walk(nodes[i].left), walk(nodes[i].right)) }

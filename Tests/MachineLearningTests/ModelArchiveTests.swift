@@ -28,6 +28,31 @@ final class ModelArchiveTests: XCTestCase {
         XCTAssertEqual(try ModelArchive.load(from: url), .tree(tree))
     }
 
+    /// A forest file whose tree would send a walk in a loop (a node pointing to itself or back up the
+    /// tree), or has no nodes, or a leaf of the wrong size, is refused when read, with the file and the
+    /// node named; walking it would hang or read outside the tree.
+    func testATreeThatWouldLoopOrIsMalformedIsRefusedWhenRead() throws {
+        let (_, data) = try smallModel()
+        let forest = try RandomForest(treeCount: 2, seed: 4).fit(data)
+        let inner = try XCTUnwrap(forest.trees[1].nodes.firstIndex { $0.feature >= 0 })
+        func refused(_ damage: (inout FittedForest) -> Void, _ expected: String, line: UInt = #line) throws {
+            var bad = forest
+            damage(&bad)
+            let file = try ModelArchive.encode(.forest(bad))
+            XCTAssertThrowsError(try ModelArchive.decode(file, path: "f.milmodel"), line: line) {
+                XCTAssertTrue("\($0)".hasPrefix("f.milmodel: "), "\($0)", line: line)
+                XCTAssertTrue("\($0)".contains(expected), "\($0)", line: line)
+            }
+        }
+        try refused({ $0.trees[1].nodes[inner].left = inner }, "tree 2: node \(inner) points to")
+        try refused({ $0.trees[1].nodes[inner].right = 0 }, "tree 2: node \(inner) points to")
+        try refused({ $0.trees[0].nodes[0].left = $0.trees[0].nodes.count }, "tree 1: node 0 points to")
+        try refused({ $0.trees[0].nodes = [] }, "tree 1 has no nodes")
+        let leaf = try XCTUnwrap(forest.trees[0].nodes.firstIndex { $0.feature < 0 })
+        try refused({ $0.trees[0].nodes[leaf].distribution = [1] }, "tree 1: leaf \(leaf) has 1 class frequencies")
+        XCTAssertEqual(try ModelArchive.decode(try ModelArchive.encode(.forest(forest)), path: "f"), .forest(forest))
+    }
+
     func testTheCacheReusesAModelOnlyWhenNothingChanged() throws {
         let (config, data) = try smallModel()
         let cache = ModelCache(directory: folder)

@@ -153,6 +153,8 @@ public enum LessonChild {
             return 2
         }
         started = true
+        // Lessons cluster the same shopper populations: the first process to need one stores its centroids.
+        ShopperPopulation.centroidStore = CourseModelCache.shared
         if let parent = CourseEnvironment.current.parentProcess {
             cstdio_die_with_parent(parent)
         }

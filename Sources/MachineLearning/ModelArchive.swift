@@ -7,6 +7,8 @@ public enum SavedModel: Codable, Equatable, Sendable {
     case softmaxRegression(FittedSoftmaxRegression)
     case tree(FittedTree)
     case forest(FittedForest)
+    /// k-means centroids, clusters × features (`ShopperPopulation.centroids`).
+    case clustering(Matrix)
 
     var kind: String {
         switch self {
@@ -14,6 +16,7 @@ public enum SavedModel: Codable, Equatable, Sendable {
         case .softmaxRegression: "softmax-regression"
         case .tree: "tree"
         case .forest: "forest"
+        case .clustering: "clustering"
         }
     }
 }
@@ -71,7 +74,7 @@ public enum ModelArchive {
                     throw bad(problem.hasPrefix("has") ? "tree \(t + 1) \(problem)" : "tree \(t + 1): \(problem)")
                 }
             }
-        case .mlp, .softmaxRegression: break
+        case .mlp, .softmaxRegression, .clustering: break
         }
         return model
     }
@@ -217,6 +220,15 @@ public struct ModelCache: Sendable {
         f.add("format \(ModelArchive.formatVersion) code \(codeVersion)")
         f.add(configuration)
         f.add(data.fingerprint)
+        f.add(extra)
+        return f.hex
+    }
+
+    /// The cache key for something computed from `configuration` alone (no training data).
+    public static func key(configuration: String, extra: String = "") -> String {
+        var f = Fingerprint()
+        f.add("format \(ModelArchive.formatVersion) code \(codeVersion)")
+        f.add(configuration)
         f.add(extra)
         return f.hex
     }

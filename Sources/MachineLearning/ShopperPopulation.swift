@@ -139,15 +139,40 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
         return Dataset(features: x, labels: Self.nearest(x, centroids: centroids(), classes: classCount), classCount: classCount)
     }
 
-    /// The K centroids (row-major, K × featureCount) of spherical k-means on `fitCount` records.
+    /// The K centroids (row-major, K × featureCount) of spherical k-means on `fitCount` records: kept in
+    /// memory, and in `centroidStore` when one is set, since every lesson process would otherwise cluster
+    /// the same population again (about a second each).
     public func centroids() -> [Float] {
         if let cached = Self.centroidCache.withLock({ $0[self] }) { return cached }
-        let x = unlabelledRecords(count: fitCount, first: Self.fitFirst).features
-        var g = SplitMix64(seed: state(.kmeans, UInt64(classCount)))
-        let made = Self.sphericalKMeans(x, classes: classCount, steps: lloydSteps, random: &g)
-        Self.centroidCache.withLock { $0[self] = made }
-        return made
+        func cluster() -> [Float] {
+            let x = unlabelledRecords(count: fitCount, first: Self.fitFirst).features
+            var g = SplitMix64(seed: state(.kmeans, UInt64(classCount)))
+            return Self.sphericalKMeans(x, classes: classCount, steps: lloydSteps, random: &g)
+        }
+        var made: [Float]?
+        if let store = Self.centroidStore {
+            // Keyed by every setting of the population and the store's salt (the training code's fingerprint).
+            let key = ModelCache.key(configuration: "ShopperPopulation.centroids \(self)", extra: store.salt)
+            var clustered: [Float]?   // computed here even if storing it then fails
+            let saved = try? store.model(forKey: key) {
+                clustered = cluster()
+                return .clustering(Matrix(rows: classCount, columns: featureCount, values: clustered!))
+            }
+            if case let .clustering(m)? = saved?.model, m.rows == classCount, m.columns == featureCount { made = m.values }
+            made = made ?? clustered
+        }
+        let centroids = made ?? cluster()
+        Self.centroidCache.withLock { $0[self] = centroids }
+        return centroids
     }
+
+    /// Where `centroids()` keeps what it computes between processes; nil (the default) keeps them in this
+    /// process only. The lesson runner sets the course's model cache.
+    public static var centroidStore: ModelCache? {
+        get { storeOfCentroids.withLock { $0 } }
+        set { storeOfCentroids.withLock { $0 = newValue } }
+    }
+    private static let storeOfCentroids = Locked<ModelCache?>(nil)
 
     /// The nonzero columns of each binary row and the row's unit scale 1/√(ones).
     static func sparseRows(_ x: Matrix) -> (columns: [[Int]], scale: [Float]) {

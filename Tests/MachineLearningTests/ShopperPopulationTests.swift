@@ -20,6 +20,36 @@ final class ShopperPopulationTests: XCTestCase {
         XCTAssertEqual(f.hex, "e216af86d55f1343")
     }
 
+    /// Every lesson process clusters the same populations: the first stores the centroids in the model
+    /// cache, the next reads them back (not recomputed: a planted file is what it gets), and a damaged
+    /// file is recomputed, with the same bits as a clustering that never saw a store.
+    func testCentroidsAreStoredByOneProcessAndReadByTheNext() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("centroids-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let p = small(seed: 41)
+        func forget() { ShopperPopulation.centroidCache.withLock { $0[p] = nil } }   // as a new process starts
+        forget()
+        let unstored = p.centroids()
+        forget()
+        ShopperPopulation.centroidStore = ModelCache(directory: folder, salt: "test")
+        defer { ShopperPopulation.centroidStore = nil; forget() }
+        XCTAssertEqual(p.centroids().map(\.bitPattern), unstored.map(\.bitPattern))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".milmodel") }
+        XCTAssertEqual(files.count, 1)
+        let file = folder.appendingPathComponent(files[0])
+
+        forget()
+        let planted = Matrix(rows: 10, columns: p.featureCount, values: unstored.map { $0 + 1 })
+        try ModelArchive.save(.clustering(planted), to: file)
+        XCTAssertEqual(p.centroids(), planted.values, "read from the store, not clustered again")
+
+        forget()
+        try Data("MILMODEL 1 clustering 0 5\nbroken".utf8).write(to: file)
+        XCTAssertEqual(p.centroids().map(\.bitPattern), unstored.map(\.bitPattern), "a damaged file is clustered again")
+        XCTAssertEqual(try ModelArchive.load(from: file), .clustering(Matrix(rows: 10, columns: p.featureCount, values: unstored)),
+                       "and stored again")
+    }
+
     func testARecordIsTheSameWhicheverRangeItIsCutFrom() {
         let p = small()
         let whole = p.records(count: 12, first: 100), part = p.records(count: 4, first: 105)

@@ -175,7 +175,8 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
     private static let storeOfCentroids = Locked<ModelCache?>(nil)
 
     /// The nonzero columns of each binary row and the row's unit scale 1/√(ones).
-    static func sparseRows(_ x: Matrix) -> (columns: [[Int]], scale: [Float]) {
+    /// Also as CSR (`offsets`, `indices`), which `nearest` hands to the kernel: built here once, not at every Lloyd step.
+    static func sparseRows(_ x: Matrix) -> (columns: [[Int]], scale: [Float], offsets: [Int32], indices: [Int32]) {
         var columns: [[Int]] = [], scale: [Float] = []
         columns.reserveCapacity(x.rows)
         scale.reserveCapacity(x.rows)
@@ -188,7 +189,13 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
                 scale.append(ones.isEmpty ? 0 : 1 / Float(ones.count).squareRoot())
             }
         }
-        return (columns, scale)
+        var offsets = [Int32](repeating: 0, count: x.rows + 1), indices: [Int32] = []
+        indices.reserveCapacity(columns.reduce(0) { $0 + $1.count })
+        for (r, ones) in columns.enumerated() {
+            for j in ones { indices.append(Int32(j)) }
+            offsets[r + 1] = Int32(indices.count)
+        }
+        return (columns, scale, offsets, indices)
     }
 
     /// Index of the centroid nearest to each row scaled to unit length: argmin ‖c‖² − 2·x̂·c. The
@@ -198,7 +205,7 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
         nearest(sparseRows(x), columnCount: x.columns, centroids: c, classes: k)
     }
 
-    static func nearest(_ rows: (columns: [[Int]], scale: [Float]), columnCount d: Int, centroids c: [Float], classes k: Int) -> [Int] {
+    static func nearest(_ rows: (columns: [[Int]], scale: [Float], offsets: [Int32], indices: [Int32]), columnCount d: Int, centroids c: [Float], classes k: Int) -> [Int] {
         var transposed = [Float](repeating: 0, count: d * k), norms = [Float](repeating: 0, count: k)
         for i in 0..<k {
             for j in 0..<d {
@@ -211,15 +218,9 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
         // Every row's K dot products at once, by the sparse first layer's kernel: a row's sums are the
         // runs of its ones added in column order from +0 (the kernel starts them from a zero "bias"),
         // kept in registers across the runs instead of loaded and stored for each one.
-        var offsets = [Int32](repeating: 0, count: n + 1), indices: [Int32] = []
-        indices.reserveCapacity(rows.columns.reduce(0) { $0 + $1.count })
-        for (r, columns) in rows.columns.enumerated() {
-            for j in columns { indices.append(Int32(j)) }
-            offsets[r + 1] = Int32(indices.count)
-        }
         let zeros = [Float](repeating: 0, count: k)
         var dots = [Float](repeating: 0, count: n * k)
-        mk_sparse_forward(Int32(n), offsets, indices, nil, transposed, Int32(k), zeros, &dots)
+        mk_sparse_forward(Int32(n), rows.offsets, rows.indices, nil, transposed, Int32(k), zeros, &dots)
         dots.withUnsafeBufferPointer { dots in
             for r in 0..<n {
                 let scale = rows.scale[r], row = r * k
@@ -239,7 +240,7 @@ public struct ShopperPopulation: RecordPopulation, Sendable, Hashable {
     /// a random row.
     static func sphericalKMeans(_ x: Matrix, classes k: Int, steps: Int, random g: inout SplitMix64) -> [Float] {
         let rows = sparseRows(x)
-        let (columns, scale) = rows
+        let (columns, scale, _, _) = rows
         let n = x.rows, d = x.columns
         var c = [Float](repeating: 0, count: k * d)
         c.withUnsafeMutableBufferPointer { c in

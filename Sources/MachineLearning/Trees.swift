@@ -456,16 +456,14 @@ public struct FittedForest: Sendable, Codable, Equatable {
         for tree in trees {
             let base = nodes.count
             root.append(base)
-            precondition(!tree.nodes.isEmpty, "FittedForest: a tree has no nodes")
-            for (index, node) in tree.nodes.enumerated() {
-                // What the checked arrays of a record-by-record walk would have trapped on (a forest can come
-                // from a file), checked once here, since the walk below reads through unchecked pointers. A
-                // grown tree's children come after their parent; required here, it also means no walk can
-                // loop (and the walk's "did not move" test means "at a leaf", never "at a node pointing to itself").
+            // What the checked arrays of a record-by-record walk would have trapped on (a forest can come
+            // from a file), checked once here, since the walk below reads through unchecked pointers. Children
+            // after their parent (`structureProblem`) also mean no walk can loop, and the walk's "did not
+            // move" test means "at a leaf", never "at a node pointing to itself".
+            if let problem = tree.structureProblem { preconditionFailure("FittedForest: a tree \(problem)") }
+            for node in tree.nodes {
                 if node.feature >= 0 {
                     precondition(node.feature < d, "FittedForest: a tree splits on feature \(node.feature), the records have \(d)")
-                    precondition((index + 1..<tree.nodes.count).contains(node.left) && (index + 1..<tree.nodes.count).contains(node.right),
-                                 "FittedForest: a tree's node \(index) points outside the tree, or back to itself or an earlier node")
                 } else {
                     precondition(node.distribution.count >= k, "FittedForest: a leaf has \(node.distribution.count) class frequencies, not \(k)")
                 }

@@ -14,19 +14,22 @@ final class TreeTests: XCTestCase {
         for i in counts.values.indices { counts.values[i] = binary.features.values[i] * Float(i % 5) }  // 0...4: several values
         let many = Dataset(features: counts, labels: binary.labels, classCount: binary.classCount)
         var f = Fingerprint()
-        func add(_ tree: FittedTree) {
-            for node in tree.nodes {
-                f.add(UInt64(bitPattern: Int64(node.feature))); f.add(UInt64(node.threshold.bitPattern))
-                f.add(UInt64(bitPattern: Int64(node.left))); f.add(UInt64(bitPattern: Int64(node.right)))
-                for p in node.distribution { f.add(UInt64(p.bitPattern)) }
-            }
-        }
+        func add(_ tree: FittedTree) { Self.add(tree, to: &f) }
         for tree in try RandomForest(treeCount: 6, seed: 4).fit(binary).trees { add(tree) }
         for tree in try RandomForest(treeCount: 3, minSamplesLeaf: 3, seed: 5).fit(many).trees { add(tree) }
         add(try DecisionTree(maxDepth: 6, seed: 7).fit(binary))
         for p in try RandomForest(treeCount: 5, seed: 8).fit(binary).probabilities(many.features).values { f.add(UInt64(p.bitPattern)) }
         // Recorded with the sorting split search and the record-by-record forest of 4d29daf.
         XCTAssertEqual(f.hex, "2d537ed15a6c9f70")
+    }
+
+    /// Every bit of a tree's nodes, in order, into `f`.
+    static func add(_ tree: FittedTree, to f: inout Fingerprint) {
+        for node in tree.nodes {
+            f.add(UInt64(bitPattern: Int64(node.feature))); f.add(UInt64(node.threshold.bitPattern))
+            f.add(UInt64(bitPattern: Int64(node.left))); f.add(UInt64(bitPattern: Int64(node.right)))
+            for p in node.distribution { f.add(UInt64(p.bitPattern)) }
+        }
     }
 
     /// Columns that test the two-valued path: 0 / 1, −0 beside +0 (one value) and 1, two negative values,
@@ -57,11 +60,7 @@ final class TreeTests: XCTestCase {
         let data = Self.awkward(records: 603)   // 9 blocks of 64, then 27: six walks of four and three alone
         var f = Fingerprint()
         for (features, leaf) in [(1, 1), (7, 1), (47, 1), (7, 4)] {
-            for node in try DecisionTree(minSamplesLeaf: leaf, maxFeatures: features, seed: UInt64(features)).fit(data).nodes {
-                f.add(UInt64(bitPattern: Int64(node.feature))); f.add(UInt64(node.threshold.bitPattern))
-                f.add(UInt64(bitPattern: Int64(node.left))); f.add(UInt64(bitPattern: Int64(node.right)))
-                for p in node.distribution { f.add(UInt64(p.bitPattern)) }
-            }
+            Self.add(try DecisionTree(minSamplesLeaf: leaf, maxFeatures: features, seed: UInt64(features)).fit(data), to: &f)
         }
         for p in try RandomForest(treeCount: 6, seed: 3).fit(data).probabilities(data.features).values { f.add(UInt64(p.bitPattern)) }
         XCTAssertEqual(f.hex, "d91c18692339a6ba")

@@ -27,7 +27,7 @@ extension FixtureCourseTests {
         // A lesson that changed but was not named keeps its earlier page, which says so.
         let file = Self.lessons.appendingPathComponent("01-passes.md")
         let original = try String(contentsOf: file, encoding: .utf8)
-        defer { try? original.write(to: file, atomically: true, encoding: .utf8); _ = try? swiftBuild() }
+        defer { try? original.write(to: file, atomically: true, encoding: .utf8); rebuildAfterRestoring() }
         try original.replacingOccurrences(of: "[1.0, 2.0, 4.0]", with: "[1.0, 2.0, 7.0]")
             .replacingOccurrences(of: "It computes something small", with: "It computes something new")
             .write(to: file, atomically: true, encoding: .utf8)
@@ -52,7 +52,7 @@ extension FixtureCourseTests {
         _ = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
         let file = Self.lessons.appendingPathComponent("01-passes.md")
         let original = try String(contentsOf: file, encoding: .utf8)
-        defer { try? original.write(to: file, atomically: true, encoding: .utf8); removeLesson("09-bad.md"); _ = try? swiftBuild() }
+        defer { try? original.write(to: file, atomically: true, encoding: .utf8); removeLesson("09-bad.md"); rebuildAfterRestoring() }
 
         // A changed number, and no `swift build`: the binary rebuilds itself and the page has the new number.
         try original.replacingOccurrences(of: "[1.0, 2.0, 4.0]", with: "[1.0, 2.0, 7.0]").write(to: file, atomically: true, encoding: .utf8)
@@ -85,7 +85,7 @@ extension FixtureCourseTests {
         defer { try? fm.removeItem(at: site.deletingLastPathComponent()) }
         let main = Self.course.appendingPathComponent("Sources/course/main.swift")
         let original = try String(contentsOf: main, encoding: .utf8)
-        defer { try? original.write(to: main, atomically: true, encoding: .utf8); _ = try? swiftBuild() }
+        defer { try? original.write(to: main, atomically: true, encoding: .utf8); rebuildAfterRestoring() }
 
         // The course's own code changes and nobody runs `swift build`: the old binary must not run.
         try (original + "// an edit the binary has not seen\n").write(to: main, atomically: true, encoding: .utf8)

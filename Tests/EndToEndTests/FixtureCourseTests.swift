@@ -7,6 +7,8 @@ import XCTest
 ///
 /// The fixture package lives in `.build-fixtures/course` (ignored by git) and is rebuilt incrementally. Its first
 /// build compiles this package's targets once more (a minute or so); `make test` does that before the tests.
+/// A test that edits the course puts its files back; the binary built from the laid-out files is then put back
+/// too (`putBackTheLaidOutBinary`) rather than linked again.
 final class FixtureCourseTests: XCTestCase {
     static let course = packageRoot.appendingPathComponent(".build-fixtures/course")
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -24,6 +26,9 @@ final class FixtureCourseTests: XCTestCase {
         } catch {
             XCTFail("could not lay out the fixture course: \(error)")
         }
+        laidOut = sourceInputs()
+        laidOutBinary = nil
+        try? FileManager.default.removeItem(at: laidOutCopy)
     }
 
     /// What the fixture binary was built from when `swift build` last succeeded: the lessons, the course's own
@@ -31,7 +36,8 @@ final class FixtureCourseTests: XCTestCase {
     /// lesson changes under it). Not this package's sources, which do not change while the tests run.
     nonisolated(unsafe) static var lastBuiltFrom: [String: Data]?
 
-    static func buildInputs() -> [String: Data] {
+    /// The files the fixture binary is built from: lessons, the course's own sources and `Package.swift`.
+    static func sourceInputs() -> [String: Data] {
         var inputs: [String: Data] = [:]
         let fm = FileManager.default
         inputs["Package.swift"] = (try? Data(contentsOf: course.appendingPathComponent("Package.swift"))) ?? Data()
@@ -43,7 +49,13 @@ final class FixtureCourseTests: XCTestCase {
                 inputs[file.path] = (try? Data(contentsOf: file)) ?? Data()
             }
         }
-        let attributes = try? fm.attributesOfItem(atPath: binary)
+        return inputs
+    }
+
+    /// `sourceInputs` and the binary's date and size.
+    static func buildInputs() -> [String: Data] {
+        var inputs = sourceInputs()
+        let attributes = try? FileManager.default.attributesOfItem(atPath: binary)
         let date = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         let size = attributes?[.size] as? Int ?? -1
         inputs[binary] = Data("\(date) \(size)".utf8)
@@ -54,16 +66,52 @@ final class FixtureCourseTests: XCTestCase {
     /// its date or size changed and the next `assertFixtureBuilds` builds again), so what it was built from stays known.
     func swiftBuild() throws -> CommandResult {
         let result = try runCommand(swiftExecutable, ["build"], in: Self.course)
-        if result.status == 0 { Self.lastBuiltFrom = Self.buildInputs() }
+        if result.status == 0 {
+            Self.lastBuiltFrom = Self.buildInputs()
+            if Self.laidOutBinary == nil, Self.sourceInputs() == Self.laidOut,
+               (try? FileManager.default.copyItem(atPath: Self.binary, toPath: Self.laidOutCopy.path)) != nil {
+                Self.laidOutBinary = Self.laidOutCopy
+            }
+        }
         return result
     }
 
+    /// The fixture's files as laid out, before any test edits them.
+    nonisolated(unsafe) static var laidOut: [String: Data] = [:]
+    /// A copy of the binary that `swift build` made from exactly `laidOut` in this process, once one has.
+    nonisolated(unsafe) static var laidOutBinary: URL?
+    static var laidOutCopy: URL { course.deletingLastPathComponent().appendingPathComponent("course-as-laid-out") }
+
+    /// Puts back the binary built from the laid-out files when those are the files again (a test that added or
+    /// edited lessons has put them back): the same bytes `swift build` would link again, two seconds or more
+    /// sooner. It gets the current time, so the runner finds no source newer than itself. Its lessons are
+    /// compiled into it, so the runner still refuses it if they ever differed from the files. SwiftPM sees the
+    /// binary it linked has changed and links again at its next build.
+    func putBackTheLaidOutBinary() -> Bool {
+        guard let copy = Self.laidOutBinary, Self.sourceInputs() == Self.laidOut else { return false }
+        let fm = FileManager.default
+        let staged = Self.binary + ".restoring"
+        try? fm.removeItem(atPath: staged)
+        guard (try? fm.copyItem(atPath: copy.path, toPath: staged)) != nil,
+              (try? fm.setAttributes([.modificationDate: Date()], ofItemAtPath: staged)) != nil,
+              rename(staged, Self.binary) == 0 else { try? fm.removeItem(atPath: staged); return false }
+        Self.lastBuiltFrom = Self.buildInputs()
+        return true
+    }
+
     /// Builds the fixture course, unless nothing it is built from has changed since the last successful build
-    /// (SwiftPM would find nothing to do; asking it costs a second or more, at the start of most tests here).
+    /// (SwiftPM would find nothing to do; asking it costs a second or more, at the start of most tests here)
+    /// or the files are the laid-out ones again, whose binary is kept.
     func assertFixtureBuilds(line: UInt = #line) throws {
         if let built = Self.lastBuiltFrom, built == Self.buildInputs() { return }
+        if putBackTheLaidOutBinary() { return }
         let build = try swiftBuild()
         XCTAssertEqual(build.status, 0, String(build.output.suffix(3_000)), line: line)
+    }
+
+    /// After a test put its files back: the laid-out binary again, or a build.
+    func rebuildAfterRestoring() {
+        if !putBackTheLaidOutBinary() { _ = try? swiftBuild() }
     }
 
     func addLesson(_ name: String) throws {
@@ -142,7 +190,7 @@ final class FixtureCourseTests: XCTestCase {
         let before = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
 
         try addLesson("09-slow.md")
-        defer { removeLesson("09-slow.md"); _ = try? swiftBuild() }
+        defer { removeLesson("09-slow.md"); rebuildAfterRestoring() }
         try assertFixtureBuilds()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -286,7 +334,7 @@ extension FixtureCourseTests {
         for name in ["10-loud.md", "11-nan.md", "12-missing-data.md"] { try addLesson(name) }
         defer {
             for name in ["10-loud.md", "11-nan.md", "12-missing-data.md"] { removeLesson(name) }
-            _ = try? swiftBuild()
+            rebuildAfterRestoring()
         }
         let build = try swiftBuild()
         XCTAssertEqual(build.status, 0, build.output)
@@ -479,7 +527,7 @@ extension FixtureCourseTests {
         // A changed cell option (not code, not prose) reruns it too.
         let lessonFile = Self.lessons.appendingPathComponent("01-passes.md")
         let original = try String(contentsOf: lessonFile, encoding: .utf8)
-        defer { try? original.write(to: lessonFile, atomically: true, encoding: .utf8); _ = try? swiftBuild() }
+        defer { try? original.write(to: lessonFile, atomically: true, encoding: .utf8); rebuildAfterRestoring() }
         try original.replacingOccurrences(of: "```swift label=table", with: "```swift label=table echo=false")
             .write(to: lessonFile, atomically: true, encoding: .utf8)
         try assertFixtureBuilds()

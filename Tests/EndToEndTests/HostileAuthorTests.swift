@@ -89,7 +89,7 @@ extension FixtureCourseTests {
         for name in names { try addLesson(name) }
         defer {
             for name in names { removeLesson(name) }
-            _ = try? swiftBuild()
+            rebuildAfterRestoring()
         }
         try assertFixtureBuilds()
         let fm = FileManager.default
@@ -207,7 +207,7 @@ extension FixtureCourseTests {
 
     func testASignalStopsEveryLessonProcessAndWhatItStartedRemovesItsFoldersAndKeepsThePreviousSite() throws {
         try addLesson("32-helper.md")
-        defer { removeLesson("32-helper.md"); _ = try? swiftBuild() }
+        defer { removeLesson("32-helper.md"); rebuildAfterRestoring() }
         try assertFixtureBuilds()
         let fm = FileManager.default
         let site = try freshFolder("signals").appendingPathComponent("site")

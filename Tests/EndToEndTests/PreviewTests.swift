@@ -13,7 +13,7 @@ extension FixtureCourseTests {
         defer {
             try? original.write(to: file, atomically: true, encoding: .utf8)
             removeLesson("09-bad.md")
-            _ = try? swiftBuild()
+            rebuildAfterRestoring()
             try? fm.removeItem(at: site.deletingLastPathComponent())
         }
 

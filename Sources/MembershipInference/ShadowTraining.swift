@@ -59,17 +59,60 @@ public struct ShadowTraining: Sendable {
     public func train<First: Sendable>(attackerData: Dataset, pool: TrainingPool = TrainingPool(),
                                        recipe: @escaping @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier,
                                        alongside first: @Sendable () throws -> First) throws -> (first: First, shadows: [ShadowModel]) {
+        try withoutActuallyEscaping(first) { first in
+            try Self.train([Fleet(self, attackerData: attackerData, recipe: recipe, alongside: first)], pool: pool)[0]
+        }
+    }
+
+    /// One fleet of `ShadowTraining.train(_:pool:)`: shadows, their attacker's data and recipe, and a model
+    /// (the target) that trains beside them.
+    public struct Fleet<First: Sendable>: Sendable {
+        public var training: ShadowTraining
+        public var attackerData: Dataset
+        public var recipe: @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier
+        public var first: @Sendable () throws -> First
+
+        public init(_ training: ShadowTraining, attackerData: Dataset,
+                    recipe: @escaping @Sendable (Dataset, UInt64) throws -> any ProbabilisticClassifier,
+                    alongside first: @escaping @Sendable () throws -> First) {
+            self.training = training
+            self.attackerData = attackerData
+            self.recipe = recipe
+            self.first = first
+        }
+    }
+
+    /// Trains several fleets in one pool, so that a core is not left idle at the end of each fleet while
+    /// its last model trains alone (21 models on two cores). Fleets with the most records per model go
+    /// first, leaving the quickest models for the end. Every model is the one the fleet alone gives
+    /// (`train(attackerData:recipe:alongside:)`): each depends on its own seed and records only. All fleets'
+    /// records are checked before anything trains; a fleet's `first` error, then its shadows' in order,
+    /// is the one reported, fleets in the order given.
+    public static func train<First: Sendable>(_ fleets: [Fleet<First>], pool: TrainingPool = TrainingPool()) throws
+        -> [(first: First, shadows: [ShadowModel])] {
         let timing = WorkClock.start(.training)
         defer { timing.stop() }
-        try check(attackerData)
-        let trained = try pool.map(shadowCount + 1) { i -> Trained<First> in
-            i == 0 ? .first(try first()) : .shadow(try shadow(i - 1, attackerData: attackerData, recipe: recipe))
+        for fleet in fleets { try fleet.training.check(fleet.attackerData) }
+        // Slots, biggest fleets first (a stable sort keeps equal fleets in order); in a fleet, `first` then the shadows.
+        let order = fleets.indices.sorted { fleets[$0].training.trainingSize > fleets[$1].training.trainingSize }
+        let slots = order.flatMap { f in (0...fleets[f].training.shadowCount).map { (fleet: f, model: $0) } }
+        let trained = try pool.map(slots.count) { i -> Result<Trained<First>, any Error> in
+            let (f, m) = slots[i], fleet = fleets[f]
+            return Result {
+                m == 0 ? .first(try fleet.first())
+                    : .shadow(try fleet.training.shadow(m - 1, attackerData: fleet.attackerData, recipe: fleet.recipe))
+            }
         }
-        guard case let .first(result) = trained[0] else { preconditionFailure("the pool keeps results in order") }
-        return (result, trained.dropFirst().map {
-            guard case let .shadow(shadow) = $0 else { preconditionFailure("the pool keeps results in order") }
-            return shadow
-        })
+        var byFleet = fleets.map { [Result<Trained<First>, any Error>?](repeating: nil, count: $0.training.shadowCount + 1) }
+        for (slot, result) in zip(slots, trained) { byFleet[slot.fleet][slot.model] = result }
+        return try byFleet.map { results in
+            let models = try results.map { try $0!.get() }
+            guard case let .first(first) = models[0] else { preconditionFailure("slot 0 of a fleet is its first model") }
+            return (first, models.dropFirst().map {
+                guard case let .shadow(shadow) = $0 else { preconditionFailure("slots after the first are shadows") }
+                return shadow
+            })
+        }
     }
 
     /// Throws unless `attackerData` holds every shadow's "in" and "out" records and there is a shadow.
@@ -107,7 +150,7 @@ public struct ShadowTraining: Sendable {
     }
 }
 
-/// What one slot of `ShadowTraining.train(attackerData:pool:recipe:alongside:)` trained.
+/// What one slot of `ShadowTraining.train(_:pool:)` trained.
 private enum Trained<First: Sendable>: Sendable {
     case first(First)
     case shadow(ShadowModel)

@@ -65,40 +65,93 @@ public struct MembershipExperiment: Sendable {
     /// Runs the experiment; `policy` is the target API's output policy (the shadows' answers go
     /// through the same policy, as the attacker knows the API).
     public func run(policy: OutputPolicy = .full, shadowData: Dataset? = nil) throws -> Result {
-        let (members, nonMembers, attacker) = try data()
-        return try Self.run(members: members, nonMembers: nonMembers, attacker: shadowData ?? attacker, recipe: recipe,
-                            shadowCount: shadowCount, attack: attack, seed: seed, policy: policy)
+        try Self.runAll([self], policy: policy, shadowData: shadowData.map { [$0] })[0]
+    }
+
+    /// Runs several experiments, as `run` runs each, with all their models training in one pool: two cores
+    /// stay busy to the end of the last fleet, not only to the end of each (`ShadowTraining.train(_:pool:)`).
+    /// `shadowData`, if given, holds each experiment's shadow data. Every experiment's records are held
+    /// until the last attack has run: a sweep's memory is the sum of its points' data.
+    public static func runAll(_ experiments: [MembershipExperiment], policy: OutputPolicy = .full,
+                              shadowData: [Dataset]? = nil) throws -> [Result] {
+        if let shadowData, shadowData.count != experiments.count {
+            throw TrainingError("MembershipExperiment.runAll: \(shadowData.count) shadow data sets for \(experiments.count) experiments")
+        }
+        return try run(experiments.indices.map { i in
+            let e = experiments[i], (members, nonMembers, attacker) = try e.data()
+            return Setup(members: members, nonMembers: nonMembers, attacker: shadowData?[i] ?? attacker, recipe: e.recipe,
+                         shadowCount: e.shadowCount, attack: e.attack, seed: e.seed)
+        }, policy: policy)
     }
 
     /// The experiment on any data: `members` train the target, `nonMembers` are held out, and the
     /// shadows train on `attacker` (disjoint from both; the caller guarantees it).
     public static func run(members: Dataset, nonMembers: Dataset, attacker: Dataset, recipe: MLPClassifier, shadowCount: Int,
                            attack: AttackModel = AttackModel(), seed: UInt64, policy: OutputPolicy = .full) throws -> Result {
-        var recipe = recipe
-        recipe.seed = seed
-        recipe.evaluateEachEpoch = false
+        try run([Setup(members: members, nonMembers: nonMembers, attacker: attacker, recipe: recipe, shadowCount: shadowCount,
+                       attack: attack, seed: seed)], policy: policy)[0]
+    }
+
+    /// One experiment's records and settings.
+    public struct Setup: Sendable {
+        public var members: Dataset, nonMembers: Dataset, attacker: Dataset
+        public var recipe: MLPClassifier
+        public var shadowCount: Int
+        public var attack: AttackModel
+        public var seed: UInt64
+
+        public init(members: Dataset, nonMembers: Dataset, attacker: Dataset, recipe: MLPClassifier, shadowCount: Int,
+                    attack: AttackModel = AttackModel(), seed: UInt64) {
+            self.members = members
+            self.nonMembers = nonMembers
+            self.attacker = attacker
+            self.recipe = recipe
+            self.shadowCount = shadowCount
+            self.attack = attack
+            self.seed = seed
+        }
+    }
+
+    /// The experiments on their data: every target and shadow trains in one pool, each target first in
+    /// its fleet; then each experiment's attack runs and is tested, in order.
+    public static func run(_ setups: [Setup], policy: OutputPolicy = .full) throws -> [Result] {
         let cache = CourseModelCache.shared
-        // One bar for the fleet, counted in epochs: models train in parallel, and a cached model counts
+        let recipes = setups.map { setup -> MLPClassifier in
+            var recipe = setup.recipe
+            recipe.seed = setup.seed
+            recipe.evaluateEachEpoch = false
+            return recipe
+        }
+        // One bar for all the fleets, counted in epochs: models train in parallel, and a cached model counts
         // as all its epochs at once.
-        let bar = ProgressBar("target and \(shadowCount) shadow models (\(members.count) records, K = \(members.classCount)), epochs",
-                              total: (shadowCount + 1) * recipe.epochs)
-        // The target trains in its shadows' pool, first: no core waits while it trains alone.
-        let targetRecipe = recipe
-        let (target, shadows) = try ShadowTraining(shadowCount: shadowCount, trainingSize: members.count, seed: seed &+ 1)
-            .train(attackerData: attacker, recipe: CourseModelCache.cachedRecipe(recipe, progress: bar)) {
+        let what = setups.count == 1
+            ? "target and \(setups[0].shadowCount) shadow models (\(setups[0].members.count) records, K = \(setups[0].members.classCount))"
+            : "\(setups.count) targets and \(setups.reduce(0) { $0 + $1.shadowCount }) shadow models"
+        let bar = ProgressBar("\(what), epochs", total: zip(setups, recipes).reduce(0) { $0 + ($1.0.shadowCount + 1) * $1.1.epochs })
+        let fleets = zip(setups, recipes).map { setup, recipe in
+            let members = setup.members
+            return ShadowTraining.Fleet(ShadowTraining(shadowCount: setup.shadowCount, trainingSize: members.count, seed: setup.seed &+ 1),
+                                        attackerData: setup.attacker, recipe: CourseModelCache.cachedRecipe(recipe, progress: bar)) {
                 do {
-                    let (target, cached) = try cache.mlp(targetRecipe, data: members, progress: { _ in bar.advance() })
-                    if cached { bar.advance(by: targetRecipe.epochs) }
+                    let (target, cached) = try cache.mlp(recipe, data: members, progress: { _ in bar.advance() })
+                    if cached { bar.advance(by: recipe.epochs) }
                     return target
                 } catch {
                     throw TrainingError("target model (\(members.count) records, K = \(members.classCount)): \(error)")
                 }
             }
-        let answers = AttackData(shadows: shadows)
-        let fitted = try attack.fit(answers.applying(policy))
-        let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy), members: members, nonMembers: nonMembers)
-        return Result(target: target, members: members, nonMembers: nonMembers, shadowAnswers: answers,
-                      evaluation: evaluation, policy: policy, trainAccuracy: target.accuracy(on: members), testAccuracy: target.accuracy(on: nonMembers))
+        }
+        let trained = try ShadowTraining.train(fleets)
+        return try zip(setups, trained).map { setup, trained in
+            let (target, shadows) = trained
+            let answers = AttackData(shadows: shadows)
+            let fitted = try setup.attack.fit(answers.applying(policy))
+            let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy),
+                                                     members: setup.members, nonMembers: setup.nonMembers)
+            return Result(target: target, members: setup.members, nonMembers: setup.nonMembers, shadowAnswers: answers,
+                          evaluation: evaluation, policy: policy, trainAccuracy: target.accuracy(on: setup.members),
+                          testAccuracy: target.accuracy(on: setup.nonMembers))
+        }
     }
 }
 

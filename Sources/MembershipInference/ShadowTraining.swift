@@ -85,18 +85,28 @@ public struct ShadowTraining: Sendable {
     /// Trains several fleets in one pool, so that a core is not left idle at the end of each fleet while
     /// its last model trains alone (21 models on two cores). Fleets with the most records per model go
     /// first, leaving the quickest models for the end. Every model is the one the fleet alone gives
-    /// (`train(attackerData:recipe:alongside:)`): each depends on its own seed and records only. All fleets'
-    /// records are checked before anything trains; a fleet's `first` error, then its shadows' in order,
-    /// is the one reported, fleets in the order given.
+    /// (`train(attackerData:recipe:alongside:)`): each depends on its own seed and records only. The
+    /// first fleet's error, in the order given, is the one reported (see `trainEach`).
     public static func train<First: Sendable>(_ fleets: [Fleet<First>], pool: TrainingPool = TrainingPool()) throws
         -> [(first: First, shadows: [ShadowModel])] {
+        try trainEach(fleets, pool: pool).map { try $0.get() }
+    }
+
+    /// `train(_:pool:)` with each fleet's outcome apart, in the order given: a fleet whose attacker's
+    /// records are too few does not train (the others do), and a fleet that failed reports its `first`
+    /// error, else its first shadow's, as the fleet alone would.
+    public static func trainEach<First: Sendable>(_ fleets: [Fleet<First>], pool: TrainingPool = TrainingPool())
+        -> [Result<(first: First, shadows: [ShadowModel]), any Error>] {
         let timing = WorkClock.start(.training)
         defer { timing.stop() }
-        for fleet in fleets { try fleet.training.check(fleet.attackerData) }
-        // Slots, biggest fleets first (a stable sort keeps equal fleets in order); in a fleet, `first` then the shadows.
-        let order = fleets.indices.sorted { fleets[$0].training.trainingSize > fleets[$1].training.trainingSize }
+        let checked = fleets.map { fleet in Result { try fleet.training.check(fleet.attackerData) } }
+        // Slots, biggest fleets first (equal fleets in the order given); in a fleet, `first` then the shadows.
+        let order = fleets.indices.filter { (try? checked[$0].get()) != nil }.sorted {
+            (-fleets[$0].training.trainingSize, $0) < (-fleets[$1].training.trainingSize, $1)
+        }
         let slots = order.flatMap { f in (0...fleets[f].training.shadowCount).map { (fleet: f, model: $0) } }
-        let trained = try pool.map(slots.count) { i -> Result<Trained<First>, any Error> in
+        // The body throws nothing (each slot's error is kept in its result): `try!` only satisfies `map`'s signature.
+        let trained = try! pool.map(slots.count) { i -> Result<Trained<First>, any Error> in
             let (f, m) = slots[i], fleet = fleets[f]
             return Result {
                 m == 0 ? .first(try fleet.first())
@@ -105,13 +115,16 @@ public struct ShadowTraining: Sendable {
         }
         var byFleet = fleets.map { [Result<Trained<First>, any Error>?](repeating: nil, count: $0.training.shadowCount + 1) }
         for (slot, result) in zip(slots, trained) { byFleet[slot.fleet][slot.model] = result }
-        return try byFleet.map { results in
-            let models = try results.map { try $0!.get() }
-            guard case let .first(first) = models[0] else { preconditionFailure("slot 0 of a fleet is its first model") }
-            return (first, models.dropFirst().map {
-                guard case let .shadow(shadow) = $0 else { preconditionFailure("slots after the first are shadows") }
-                return shadow
-            })
+        return fleets.indices.map { f in
+            Result {
+                try checked[f].get()
+                let models = try byFleet[f].map { try $0!.get() }
+                guard case let .first(first) = models[0] else { preconditionFailure("slot 0 of a fleet is its first model") }
+                return (first, models.dropFirst().map {
+                    guard case let .shadow(shadow) = $0 else { preconditionFailure("slots after the first are shadows") }
+                    return shadow
+                })
+            }
         }
     }
 

@@ -71,6 +71,7 @@ final class FixtureCourseTests: XCTestCase {
             if Self.laidOutBinary == nil, Self.sourceInputs() == Self.laidOut,
                (try? FileManager.default.copyItem(atPath: Self.binary, toPath: Self.laidOutCopy.path)) != nil {
                 Self.laidOutBinary = Self.laidOutCopy
+                Self.laidOutPackageCode = Self.newestPackageCode()
             }
         }
         return result
@@ -81,6 +82,19 @@ final class FixtureCourseTests: XCTestCase {
     /// A copy of the binary that `swift build` made from exactly `laidOut` in this process, once one has.
     nonisolated(unsafe) static var laidOutBinary: URL?
     static var laidOutCopy: URL { course.deletingLastPathComponent().appendingPathComponent("course-as-laid-out") }
+    /// When this package's code (which the fixture binary links) last changed, as the copy was made.
+    nonisolated(unsafe) static var laidOutPackageCode = Date.distantPast
+
+    /// The newest modification date of a file under this package's `Sources/`.
+    static func newestPackageCode() -> Date {
+        let sources = packageRoot.appendingPathComponent("Sources")
+        var newest = Date.distantPast
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.contentModificationDateKey])
+        while let file = files?.nextObject() as? URL {
+            if let date = try? file.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, date > newest { newest = date }
+        }
+        return newest
+    }
 
     /// Puts back the binary built from the laid-out files when those are the files again (a test that added or
     /// edited lessons has put them back): the same bytes `swift build` would link again, two seconds or more
@@ -88,7 +102,9 @@ final class FixtureCourseTests: XCTestCase {
     /// compiled into it, so the runner still refuses it if they ever differed from the files. SwiftPM sees the
     /// binary it linked has changed and links again at its next build.
     func putBackTheLaidOutBinary() -> Bool {
-        guard let copy = Self.laidOutBinary, Self.sourceInputs() == Self.laidOut else { return false }
+        // Not when this package's code changed since the copy was made: the put-back binary's new date would hide it.
+        guard let copy = Self.laidOutBinary, Self.sourceInputs() == Self.laidOut,
+              Self.newestPackageCode() <= Self.laidOutPackageCode else { return false }
         let fm = FileManager.default
         let staged = Self.binary + ".restoring"
         try? fm.removeItem(atPath: staged)

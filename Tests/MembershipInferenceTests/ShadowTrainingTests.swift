@@ -23,38 +23,44 @@ final class ShadowTrainingTests: XCTestCase {
     }
 
     func testFleetsTrainedInOnePoolAreTheFleetsTrainedOneByOne() throws {
+        // Two fleets with their own attacker's data, recipe, size and seed.
+        let otherAttacker = PurchaseLike(classCount: 4, seed: 5).records(count: 200)
+        let otherRecipe = ShadowTraining.mlpRecipe(MLPClassifier(hiddenLayers: [6], epochs: 3, batchSize: 10, seed: 2))
         let small = ShadowTraining(shadowCount: 2, trainingSize: 40, seed: 3)
-        let targets = [attacker.subset(Array(0..<50)), attacker.subset(Array(50..<90))]
+        let targets = [attacker.subset(Array(0..<50)), otherAttacker.subset(Array(0..<40))]
         @Sendable func target(_ i: Int) throws -> FittedMLP { try MLPClassifier(hiddenLayers: [8], epochs: 2, seed: UInt64(9 + i)).fit(targets[i]) }
         // The smaller fleet is given first: the pool starts with the bigger one, and the results still come in the order given.
-        let pooled = try ShadowTraining.train([ShadowTraining.Fleet(small, attackerData: attacker, recipe: recipe) { try target(0) },
-                                               ShadowTraining.Fleet(training, attackerData: attacker, recipe: recipe) { try target(1) }],
+        let pooled = try ShadowTraining.train([ShadowTraining.Fleet(small, attackerData: otherAttacker, recipe: otherRecipe) { try target(1) },
+                                               ShadowTraining.Fleet(training, attackerData: attacker, recipe: recipe) { try target(0) }],
                                               pool: TrainingPool(workers: 2))
-        let alone = [try small.train(attackerData: attacker, recipe: recipe) { try target(0) },
-                     try training.train(attackerData: attacker, recipe: recipe) { try target(1) }]
+        // Each fleet's shadows as the shadows-only pool trains them, and its target fitted directly.
+        let alone = [(try target(1), try small.train(attackerData: otherAttacker, recipe: otherRecipe), otherAttacker),
+                     (try target(0), try training.train(attackerData: attacker, recipe: recipe), attacker)]
         XCTAssertEqual(pooled.map(\.shadows.count), [2, 3])
         for (p, a) in zip(pooled, alone) {
-            XCTAssertEqual(p.first.layers, a.first.layers)
-            for (x, y) in zip(p.shadows, a.shadows) {
+            XCTAssertEqual(p.first.layers, a.0.layers)
+            for (x, y) in zip(p.shadows, a.1) {
                 XCTAssertEqual(x.inIndices, y.inIndices)
                 XCTAssertEqual(x.outIndices, y.outIndices)
-                XCTAssertEqual(x.model.probabilities(attacker.features), y.model.probabilities(attacker.features))
+                XCTAssertEqual(x.model.probabilities(a.2.features), y.model.probabilities(a.2.features))
             }
         }
     }
 
-    func testInOnePoolTheFirstFleetsErrorIsReportedAndAFleetWithTooFewRecordsStopsEveryFleet() {
+    func testInOnePoolEachFleetFailsAsItWouldAloneAndTheFirstFailureInOrderIsReported() {
         struct Broken: Error, CustomStringConvertible { var description: String }
-        let fleets = [ShadowTraining.Fleet(training, attackerData: attacker, recipe: recipe) { () throws -> Int in throw Broken(description: "first fleet") },
+        let fleets = [ShadowTraining.Fleet(training, attackerData: attacker, recipe: recipe) { () throws -> Int in 1 },
                       ShadowTraining.Fleet(ShadowTraining(shadowCount: 2, trainingSize: 100, seed: 3), attackerData: attacker,
-                                           recipe: recipe) { () throws -> Int in throw Broken(description: "second fleet") }]
-        XCTAssertThrowsError(try ShadowTraining.train(fleets)) { XCTAssertEqual("\($0)", "first fleet") }
-        let tooFew = ShadowTraining.Fleet(ShadowTraining(shadowCount: 1, trainingSize: 200, seed: 3), attackerData: attacker,
-                                          recipe: recipe) { () -> Int in XCTFail("a model trained"); return 0 }
-        let fine = ShadowTraining.Fleet(training, attackerData: attacker, recipe: recipe) { () -> Int in XCTFail("a model trained"); return 0 }
-        XCTAssertThrowsError(try ShadowTraining.train([fine, tooFew])) {
+                                           recipe: recipe) { () throws -> Int in throw Broken(description: "the second fleet's target") },
+                      ShadowTraining.Fleet(ShadowTraining(shadowCount: 1, trainingSize: 200, seed: 3), attackerData: attacker,
+                                           recipe: recipe) { () throws -> Int in XCTFail("a fleet with too few records trained"); return 0 }]
+        let each = ShadowTraining.trainEach(fleets)
+        XCTAssertEqual((try? each[0].get())?.shadows.count, 3, "a fleet beside failing ones trains")
+        XCTAssertThrowsError(try each[1].get()) { XCTAssertEqual("\($0)", "the second fleet's target") }
+        XCTAssertThrowsError(try each[2].get()) {
             XCTAssertEqual("\($0)", "ShadowTraining: each shadow needs 200 in + 200 out records, but the attacker has 300")
         }
+        XCTAssertThrowsError(try ShadowTraining.train(fleets)) { XCTAssertEqual("\($0)", "the second fleet's target") }
     }
 
     func testTheTargetsErrorIsTheOneReported() {

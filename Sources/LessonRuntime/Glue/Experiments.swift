@@ -113,7 +113,9 @@ public struct MembershipExperiment: Sendable {
     }
 
     /// The experiments on their data: every target and shadow trains in one pool, each target first in
-    /// its fleet; then each experiment's attack runs and is tested, in order.
+    /// its fleet; then each experiment's attack runs and is tested, in order. The first experiment that
+    /// failed reports its error. (One run after another would not have trained the later experiments;
+    /// here they have trained, and are in the model cache.)
     public static func run(_ setups: [Setup], policy: OutputPolicy = .full) throws -> [Result] {
         let cache = CourseModelCache.shared
         let recipes = setups.map { setup -> MLPClassifier in
@@ -141,9 +143,9 @@ public struct MembershipExperiment: Sendable {
                 }
             }
         }
-        let trained = try ShadowTraining.train(fleets)
-        return try zip(setups, trained).map { setup, trained in
-            let (target, shadows) = trained
+        // Each experiment's error (training, then its attack) in order, as one run after another reports it.
+        return try zip(setups, ShadowTraining.trainEach(fleets)).map { setup, trained in
+            let (target, shadows) = try trained.get()
             let answers = AttackData(shadows: shadows)
             let fitted = try setup.attack.fit(answers.applying(policy))
             let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy),

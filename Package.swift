@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "CStdio"),
         // Training kernels in C: -O3 even in debug builds, AVX2+FMA chosen at run time.
-        .target(name: "CKernels", exclude: ["kernels_impl.h"], cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=fast", "-Wno-psabi"])]),
+        .target(name: "CKernels", exclude: ["kernels_impl.h"], cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=fast-honor-pragmas", "-Wno-psabi"])]),
         .target(name: "CGraphviz", linkerSettings: [
             .linkedLibrary("gvc"), .linkedLibrary("cgraph"), .linkedLibrary("cdt"),
         ]),

@@ -279,11 +279,11 @@ static void FN(sparse_weight_grad)(int rows, const int32_t *offsets, const int32
         FN(sum_row)(i == 0 ? 0 : start[i - 1], start[i], owner, entry, values, dZ, N, NULL, dW + (long)i * N);
 }
 
-static void FN(adam)(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step, float epsHat);
+static void FN(adam)(float *w, const float *g, float *m, float *v, long n, int l2, float lambda, float b1, float b2, float step, float epsHat);
 
 /* The first layer's Adam step straight from the sparse batch: each weight row's gradient is summed as
- * sparse_weight_grad sums it, into a row-sized buffer `g` that stays in the first-level cache, gets the
- * L2 term (if l2) and goes through Adam at once. The same numbers as the gradient written
+ * sparse_weight_grad sums it, into a row-sized buffer `g` that stays in the first-level cache, and goes
+ * through Adam (with the L2 term, if l2) at once. The same numbers as the gradient written
  * out, mk_add_scaled and mk_adam over the whole matrix, without writing and reading the whole gradient
  * (a third of a megabyte for Purchase's 600 x 128) twice more every step. */
 static void FN(sparse_adam)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
@@ -294,8 +294,7 @@ static void FN(sparse_adam)(int rows, const int32_t *offsets, const int32_t *ind
     for (int i = 0; i < features; i++) {
         long at = (long)i * N;
         FN(sum_row)(i == 0 ? 0 : start[i - 1], start[i], owner, entry, values, dZ, N, NULL, g);
-        if (l2) mk_add_scaled(g, w + at, N, lambda); /* never inlined: no multiply-add may fuse it */
-        FN(adam)(w + at, g, m + at, v + at, N, b1, b2, step, epsHat);
+        FN(adam)(w + at, g, m + at, v + at, N, l2, lambda, b1, b2, step, epsHat);
     }
 }
 
@@ -366,12 +365,39 @@ static void FN(softmax_rows)(float *Z, int rows, int cols) {
     }
 }
 
-static void FN(adam)(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step, float epsHat) {
+/* g + lambda w, the L2 penalty's gradient added as mk_add_scaled adds it: the product rounded before the
+ * sum. The pragma keeps this one expression from becoming a multiply-add (the package compiles with
+ * -ffp-contract=fast-honor-pragmas); every other expression here may still fuse. */
+static inline __attribute__((always_inline)) float FN(plus_l2)(float g, float w, float lambda) {
+#pragma clang fp contract(off)
+    return g + lambda * w;
+}
+
+/* a * b + c: one rounding where the kernels are compiled for FMA (MK_FMA), two on the baseline. */
+#undef MK_MULADD
+#if MK_FMA
+#define MK_MULADD(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#define MK_MULADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+static inline __attribute__((always_inline)) void FN(adam_loop)(int l2, float *w, const float *g, float *m, float *v, long n,
+                                                                 float lambda, float b1, float b2, float step, float epsHat) {
     for (long i = 0; i < n; i++) {
-        float gi = g[i];
-        float mi = b1 * m[i] + (1 - b1) * gi;
-        float vi = b2 * v[i] + (1 - b2) * gi * gi;
+        float gi = l2 ? FN(plus_l2)(g[i], w[i], lambda) : g[i];
+        /* Which product of each sum the multiply-add takes is written out, not left to the compiler: its
+         * choice changed with the code around it (once g + lambda w joined the loop), and with it the
+         * bits of every trained model. These are the ones the models were trained with. */
+        float mi = MK_MULADD(1 - b1, gi, b1 * m[i]);
+        float vi = MK_MULADD((1 - b2) * gi, gi, b2 * v[i]);
         m[i] = mi; v[i] = vi;
         w[i] -= step * mi / (__builtin_sqrtf(vi) + epsHat);
     }
+}
+
+/* With l2 the penalty's gradient joins in the same pass, instead of a pass of its own over g before
+ * (which cost a fifth of Adam's time: a baseline loop called row by row). */
+static void FN(adam)(float *w, const float *g, float *m, float *v, long n, int l2, float lambda, float b1, float b2, float step, float epsHat) {
+    if (l2) FN(adam_loop)(1, w, g, m, v, n, lambda, b1, b2, step, epsHat);
+    else FN(adam_loop)(0, w, g, m, v, n, 0, b1, b2, step, epsHat);
 }

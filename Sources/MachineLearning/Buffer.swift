@@ -34,13 +34,28 @@ struct SparseRows {
     var values: [Float]?
     let columns: Int
 
-    init(_ m: Matrix) {
-        columns = m.columns
-        var count = [Int32](repeating: 0, count: m.rows)
-        var binary: Int32 = 1
-        let total = m.values.withUnsafeBufferPointer { x in
-            count.withUnsafeMutableBufferPointer { mk_count_nonzeros(x.baseAddress, m.rows, m.columns, $0.baseAddress, &binary) }
+    init(_ m: Matrix) { self.init(m, counted: Counts(m)) }
+
+    /// Each row's nonzeros counted, and whether every one of them is exactly 1.
+    struct Counts {
+        var count: [Int32]
+        var total: Int
+        var binary: Bool
+
+        init(_ m: Matrix) {
+            var count = [Int32](repeating: 0, count: m.rows)
+            var binary: Int32 = 1
+            total = m.values.withUnsafeBufferPointer { x in
+                count.withUnsafeMutableBufferPointer { mk_count_nonzeros(x.baseAddress, m.rows, m.columns, $0.baseAddress, &binary) }
+            }
+            self.count = count
+            self.binary = binary == 1
         }
+    }
+
+    private init(_ m: Matrix, counted: Counts) {
+        columns = m.columns
+        let count = counted.count, total = counted.total, binary: Int32 = counted.binary ? 1 : 0
         precondition(total < Int(Int32.max), "SparseRows: \(total) nonzeros do not fit 32-bit offsets")
         var start = [Int32](repeating: 0, count: m.rows)
         var running: Int32 = 0
@@ -62,7 +77,12 @@ struct SparseRows {
 
     /// The nonzeros of `m` when fewer than 30% of its entries are set (the sparse first layer pays off),
     /// otherwise nil: the one rule training and prediction both use.
-    static func ifSparse(_ m: Matrix) -> SparseRows? { density(m) < 0.3 ? SparseRows(m) : nil }
+    /// The matrix is read once for both: its nonzeros are counted row by row, then copied if they are few.
+    static func ifSparse(_ m: Matrix) -> SparseRows? {
+        let counted = Counts(m)
+        let density = m.values.isEmpty ? 0 : Double(counted.total) / Double(m.values.count)
+        return density < 0.3 ? SparseRows(m, counted: counted) : nil
+    }
 
     /// The fraction of entries that are nonzero.
     static func density(_ m: Matrix) -> Double {

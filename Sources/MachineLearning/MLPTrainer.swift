@@ -211,14 +211,14 @@ final class MLPTrainer {
                 }
                 continue
             }
-            if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }
             switch config.optimizer {
             case let .sgd(_, momentum):
+                if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }
                 mk_momentum(w.pointer, g.pointer, m[k].pointer, w.count, Float(lr), Float(momentum))
             case let .adam(_, b1, b2, eps):
                 let (c1, c2) = corrections
-                mk_adam(w.pointer, g.pointer, m[k].pointer, v[k].pointer, w.count, Float(b1), Float(b2),
-                        Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
+                mk_adam(w.pointer, g.pointer, m[k].pointer, v[k].pointer, w.count, config.l2 > 0 ? 1 : 0, Float(config.l2),
+                        Float(b1), Float(b2), Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
             }
         }
     }

@@ -62,8 +62,10 @@ void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *l
                             float scale, float *dZ, double *loss, long *correct);
 /// out[j] = sum over rows of M[r, j].
 void mk_column_sums(const float *M, int rows, int cols, float *out);
-/// Adam step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= step * m / (sqrt(v) + epsHat).
-void mk_adam(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step, float epsHat);
+/// Adam step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= step * m / (sqrt(v) + epsHat), where g is
+/// the gradient plus (if l2) lambda * w as mk_add_scaled adds it; g itself is left as it is.
+void mk_adam(float *w, const float *g, float *m, float *v, long n, int l2, float lambda,
+             float b1, float b2, float step, float epsHat);
 /// SGD with momentum: u = mu u - lr g; w += u.
 void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu);
 /// g += lambda * w (the L2 penalty's gradient).

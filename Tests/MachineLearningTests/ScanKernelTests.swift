@@ -1,0 +1,93 @@
+import CKernels
+@testable import MachineLearning
+import XCTest
+
+/// The kernels that scan rather than compute: the loss's "which class is largest" and the search for a
+/// matrix's nonzeros. They run in blocks (eight lanes, sixteen columns) with a scalar rest, so each is held
+/// to a one-entry-at-a-time Swift reference on widths around those blocks, with ties, zeros of both
+/// signs and NaNs among the values.
+final class ScanKernelTests: XCTestCase {
+    /// What the training loop counts as a hit: the first index whose value is larger than every value
+    /// before it and not smaller than any after it, as a left-to-right scan taking only larger values finds it.
+    func firstLargest(_ p: [Float]) -> Int {
+        var best = 0, top = p[0]
+        for c in 1..<p.count where p[c] > top { top = p[c]; best = c }
+        return best
+    }
+
+    /// The number of rows whose label is the index `mk_cross_entropy_delta` finds largest.
+    func hits(_ rows: [[Float]], labels: [Int]) -> Int {
+        let classes = rows[0].count
+        let flat = rows.flatMap { $0 }
+        let records = Array(0..<rows.count)
+        var delta = [Float](repeating: 0, count: flat.count)
+        var loss = 0.0, correct = 0
+        mk_cross_entropy_delta(flat, Int32(rows.count), Int32(classes), labels, records, 1, &delta, &loss, &correct)
+        return correct
+    }
+
+    func testTheLossCountsAHitWhereTheFirstLargestProbabilityIsTheLabels() {
+        var generator = SplitMix64(seed: 11)
+        for classes in [1, 2, 7, 8, 9, 15, 16, 17, 24, 100, 101] {
+            for _ in 0..<40 {
+                // Few distinct values, so that ties are common; now and then a NaN or a -0.
+                var p = (0..<classes).map { _ in Float(generator.next() % 5) / 4 }
+                if generator.next() % 4 == 0 { p[Int(generator.next() % UInt64(classes))] = .nan }
+                if generator.next() % 4 == 0 { p[Int(generator.next() % UInt64(classes))] = -0.0 }
+                let expected = firstLargest(p)
+                // One row per candidate label: exactly the row labelled with the expected index is a hit.
+                let rows = Array(repeating: p, count: classes)
+                XCTAssertEqual(hits(rows, labels: Array(0..<classes)), 1, "\(p)")
+                XCTAssertEqual(hits([p], labels: [expected]), 1, "\(p): the first largest is \(expected)")
+            }
+        }
+    }
+
+    func testAHitIsNeverALaterTieNorANaN() {
+        XCTAssertEqual(hits([[0.2, 0.4, 0.4, 0.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.4]], labels: [1]), 1, "the first of four ties")
+        XCTAssertEqual(hits([[0.2, 0.4, 0.4, 0.0, 0.4, 0.0, 0.0, 0.0, 0.0, 0.4]], labels: [9]), 0, "a tie in the last lanes' rest")
+        XCTAssertEqual(hits([[.nan, 0.9, 0.1]], labels: [0]), 1, "a NaN first is the scan's answer: nothing is larger than it")
+        XCTAssertEqual(hits([[0.1] + Array(repeating: .nan, count: 9) + [0.2]], labels: [10]), 1, "NaNs are skipped")
+        XCTAssertEqual(hits([[-0.0, 0.0]], labels: [0]), 1, "0 is not larger than -0")
+    }
+
+    func testTheNonzerosAreFoundInEveryColumnAroundTheBlocksOfSixteen() {
+        var generator = SplitMix64(seed: 5)
+        for columns in [1, 15, 16, 17, 31, 32, 33, 47, 100] {
+            for density in [0.0, 0.02, 0.3, 1.0] {
+                let rows = 9
+                let values: [Float] = (0..<(rows * columns)).map { _ in
+                    guard Double(generator.next() % 1000) / 1000 < density else { return generator.next() % 3 == 0 ? -0.0 : 0 }
+                    switch generator.next() % 4 {
+                    case 0: return .nan
+                    case 1: return 0.5
+                    default: return 1
+                    }
+                }
+                let m = Matrix(rows: rows, columns: columns, values: values)
+                var count: [Int32] = [], indices: [Int32] = [], kept: [UInt32] = []
+                for r in 0..<rows {
+                    var n: Int32 = 0
+                    for c in 0..<columns where values[r * columns + c] != 0 {
+                        n += 1
+                        indices.append(Int32(c))
+                        kept.append(values[r * columns + c].bitPattern)
+                    }
+                    count.append(n)
+                }
+                let binary = kept.allSatisfy { $0 == Float(1).bitPattern }
+                let sparse = SparseRows(m)
+                XCTAssertEqual(sparse.count, count, "\(columns) columns, density \(density)")
+                XCTAssertEqual(sparse.indices, indices, "\(columns) columns, density \(density)")
+                XCTAssertEqual(sparse.values?.map(\.bitPattern), binary ? nil : kept, "\(columns) columns, density \(density)")
+                let found = SparseRows.ifSparse(m)
+                XCTAssertEqual(found == nil, Double(indices.count) / Double(rows * columns) >= 0.3, "the 30% rule")
+                if let found {
+                    XCTAssertEqual(found.indices, sparse.indices)
+                    XCTAssertEqual(found.start, sparse.start)
+                    XCTAssertEqual(found.values?.map(\.bitPattern), sparse.values?.map(\.bitPattern))
+                }
+            }
+        }
+    }
+}

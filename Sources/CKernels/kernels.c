@@ -239,17 +239,28 @@ long mk_count_nonzeros(const float *X, long rows, long cols, int32_t *counts, in
     return total;
 }
 
-void mk_nonzeros(const float *X, long rows, long cols, int32_t *indices, float *values) {
+void mk_nonzeros(const float *X, long rows, long cols, int32_t *indices, float *values, long capacity) {
     long e = 0;
     for (long r = 0; r < rows; r++) {
         const float *x = X + r * cols;
         long c = 0;
         /* Sparse rows are mostly zeros: blocks of sixteen are tested at once (a vector compare) and
-         * skipped when all are zero; the others are walked entry by entry. */
+         * skipped when all are zero. The others write every entry and move on only past a nonzero, so
+         * no branch depends on the data (a branch per entry mispredicted at Purchase's 9% density);
+         * that writes up to sixteen places ahead, so the last blocks, near the end of the room, are
+         * walked entry by entry. */
         for (; c + 16 <= cols; c += 16) {
             int any = 0;
             for (int q = 0; q < 16; q++) any |= x[c + q] != 0;
             if (!any) continue;
+            if (e + 16 <= capacity) {
+                for (int q = 0; q < 16; q++) {
+                    indices[e] = (int32_t)(c + q);
+                    if (values) values[e] = x[c + q];
+                    e += x[c + q] != 0;
+                }
+                continue;
+            }
             for (int q = 0; q < 16; q++) {
                 if (x[c + q] != 0) {
                     indices[e] = (int32_t)(c + q);

@@ -41,15 +41,33 @@ struct SparseRows {
         var count: [Int32]
         var total: Int
         var binary: Bool
+        /// False when counting stopped early, at `stoppingAt` nonzeros: `count` and `binary` then
+        /// describe only the rows read so far, and `total` is at least `stoppingAt`.
+        var complete = true
 
-        init(_ m: Matrix) {
+        /// `stoppingAt`: stop once that many nonzeros are found (checked after each block of rows):
+        /// `ifSparse` then knows the matrix is too dense without reading the rest of it.
+        init(_ m: Matrix, stoppingAt limit: Int = .max) {
             var count = [Int32](repeating: 0, count: m.rows)
             var binary: Int32 = 1
-            total = m.values.withUnsafeBufferPointer { x in
-                count.withUnsafeMutableBufferPointer { mk_count_nonzeros(x.baseAddress, m.rows, m.columns, $0.baseAddress, &binary) }
+            var total = 0, complete = true
+            let block = 256
+            m.values.withUnsafeBufferPointer { x in
+                count.withUnsafeMutableBufferPointer { counts in
+                    var row = 0
+                    while row < m.rows, total < limit {
+                        let rows = min(block, m.rows - row)
+                        total += mk_count_nonzeros(x.baseAddress.map { $0 + row * m.columns }, rows, m.columns,
+                                                   counts.baseAddress! + row, &binary)
+                        row += rows
+                    }
+                    complete = row == m.rows
+                }
             }
             self.count = count
+            self.total = total
             self.binary = binary == 1
+            self.complete = complete
         }
     }
 
@@ -65,7 +83,7 @@ struct SparseRows {
         m.values.withUnsafeBufferPointer { x in
             indices.withUnsafeMutableBufferPointer { i in
                 values.withUnsafeMutableBufferPointer { v in
-                    mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, binary == 1 ? nil : v.baseAddress)
+                    mk_nonzeros(x.baseAddress, m.rows, m.columns, i.baseAddress, binary == 1 ? nil : v.baseAddress, total)
                 }
             }
         }
@@ -79,9 +97,15 @@ struct SparseRows {
     /// otherwise nil: the one rule training and prediction both use.
     /// The matrix is read once for both: its nonzeros are counted row by row, then copied if they are few.
     static func ifSparse(_ m: Matrix) -> SparseRows? {
-        let counted = Counts(m)
-        let density = m.values.isEmpty ? 0 : Double(counted.total) / Double(m.values.count)
-        return density < 0.3 ? SparseRows(m, counted: counted) : nil
+        guard !m.values.isEmpty else { return SparseRows(m) }
+        // A number of nonzeros with which the density, computed as below, is 0.3 or more: counting stops
+        // there, since more nonzeros only raise it.
+        var dense = Int((0.3 * Double(m.values.count)).rounded(.up))
+        while Double(dense) / Double(m.values.count) < 0.3 { dense += 1 }
+        let counted = Counts(m, stoppingAt: dense)
+        let density = Double(counted.total) / Double(m.values.count)
+        guard counted.complete, density < 0.3 else { return nil }
+        return SparseRows(m, counted: counted)
     }
 
     /// The fraction of entries that are nonzero.

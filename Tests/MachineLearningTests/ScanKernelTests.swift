@@ -90,4 +90,33 @@ final class ScanKernelTests: XCTestCase {
             }
         }
     }
+
+    /// `ifSparse` stops counting once the nonzeros already found make the matrix too dense; it must not
+    /// stop on a dense first block of a matrix that is sparse overall.
+    func testTheDensityRuleStopsCountingOnlyWhenTheAnswerIsSettled() {
+        /// The first `denseRows` rows all ones, then every `period`-th entry.
+        func matrix(rows: Int, columns: Int, denseRows: Int, period: Int) -> Matrix {
+            Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { $0 < denseRows * columns ? 1 : ($0 % period == 0 ? 1 : 0) })
+        }
+        let dense = matrix(rows: 600, columns: 20, denseRows: 300, period: 7)   // 300 of 600 rows set: density above 0.5
+        let early = SparseRows.Counts(dense, stoppingAt: 3_600)
+        XCTAssertFalse(early.complete, "the first blocks hold 3,600 nonzeros: the rest is not read")
+        XCTAssertGreaterThanOrEqual(early.total, 3_600)
+        XCTAssertNil(SparseRows.ifSparse(dense))
+
+        let sparse = matrix(rows: 1_000, columns: 10, denseRows: 256, period: 20)  // a dense first block: 2,560 + 372 of 10,000
+        let counted = SparseRows.Counts(sparse)
+        XCTAssertTrue(counted.complete)
+        let density = Double(counted.total) / Double(sparse.values.count)
+        XCTAssertLessThan(density, 0.3, "the matrix is sparse overall (\(density))")
+        let found = SparseRows.ifSparse(sparse)
+        XCTAssertNotNil(found, "the dense first block does not decide it")
+        XCTAssertTrue(found?.indices == SparseRows(sparse).indices)
+        XCTAssertTrue(found?.count == counted.count)
+
+        let justDense = Matrix(rows: 10, columns: 10, values: (0..<100).map { $0 < 30 ? 1 : 0 })
+        XCTAssertNil(SparseRows.ifSparse(justDense), "exactly 0.3 is not sparse")
+        let justSparse = Matrix(rows: 10, columns: 10, values: (0..<100).map { $0 < 29 ? 1 : 0 })
+        XCTAssertNotNil(SparseRows.ifSparse(justSparse))
+    }
 }

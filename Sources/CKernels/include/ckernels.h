@@ -43,8 +43,9 @@ void mk_fill_rows(float *Z, int rows, int cols, const float *row);
 /// nonzero is not exactly 1 (else leaves it).
 long mk_count_nonzeros(const float *X, long rows, long cols, int32_t *counts, int *binary);
 /// The nonzeros of X in CSR order (rows in order, columns ascending): their column indices, and their
-/// values unless values is NULL. indices and values have room for mk_count_nonzeros's total.
-void mk_nonzeros(const float *X, long rows, long cols, int32_t *indices, float *values);
+/// values unless values is NULL. indices (and values) have room for `capacity` entries, at least
+/// mk_count_nonzeros's total; nothing is written past `capacity`.
+void mk_nonzeros(const float *X, long rows, long cols, int32_t *indices, float *values, long capacity);
 /// x = tanh(x), elementwise; absolute error below 2e-7.
 void mk_tanh(float *x, long n);
 /// x = max(x, 0).

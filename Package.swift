@@ -37,7 +37,9 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "CPNG", linkerSettings: [.linkedLibrary("png16")]),
         .target(name: "CStdio"),
-        // Training kernels in C: -O3 even in debug builds, AVX2+FMA chosen at run time.
+        // Training kernels in C: -O3 even in debug builds, AVX2+FMA chosen at run time. Multiply-adds may
+        // fuse except where a `#pragma clang fp contract(off)` says not (Adam's L2 term): plain `fast`
+        // would ignore the pragma and change the bits of every trained model.
         .target(name: "CKernels", exclude: ["kernels_impl.h"], cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-ffp-contract=fast-honor-pragmas", "-Wno-psabi"])]),
         .target(name: "CGraphviz", linkerSettings: [
             .linkedLibrary("gvc"), .linkedLibrary("cgraph"), .linkedLibrary("cdt"),

@@ -283,8 +283,8 @@ static void FN(adam)(float *w, const float *g, float *m, float *v, long n, int l
 
 /* The first layer's Adam step straight from the sparse batch: each weight row's gradient is summed as
  * sparse_weight_grad sums it, into a row-sized buffer `g` that stays in the first-level cache, and goes
- * through Adam (with the L2 term, if l2) at once. The same numbers as the gradient written
- * out, mk_add_scaled and mk_adam over the whole matrix, without writing and reading the whole gradient
+ * through Adam (with the L2 term, if l2) at once. The same numbers as the gradient written out and
+ * mk_adam (with the same l2 and lambda) over the whole matrix, without writing and reading the whole gradient
  * (a third of a megabyte for Purchase's 600 x 128) twice more every step. */
 static void FN(sparse_adam)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
                             const float *dZ, int N, int features, int32_t *byFeature, float *g,

@@ -72,6 +72,7 @@ struct SparseRows {
     }
 
     private init(_ m: Matrix, counted: Counts) {
+        precondition(counted.complete, "SparseRows: built from a count that stopped early")
         columns = m.columns
         let count = counted.count, total = counted.total, binary: Int32 = counted.binary ? 1 : 0
         precondition(total < Int(Int32.max), "SparseRows: \(total) nonzeros do not fit 32-bit offsets")

@@ -211,6 +211,8 @@ final class MLPTrainer {
                 }
                 continue
             }
+            // The L2 term: added to the stored gradient for SGD, inside Adam's own loop for Adam (which leaves
+            // the stored gradient as backward wrote it).
             switch config.optimizer {
             case let .sgd(_, momentum):
                 if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }

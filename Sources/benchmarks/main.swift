@@ -8,6 +8,10 @@
 //   swift run -c release benchmarks r6      lesson 7's output policies under every attack feature and classifier
 //   swift run -c release benchmarks models  lesson 4's four kinds of model, once each at the paper profile's size
 //
+//   swift run -c release benchmarks versus OTHER train --rounds 5
+//                                           this binary against another build's (OTHER, e.g. a clone at an
+//                                           older commit) on one benchmark, alternating, in one run
+//
 // Each ends with one machine-readable line: RESULT name=... key=value ...
 import Charts
 import Dispatch
@@ -95,7 +99,78 @@ func shadowAttack(_ setup: PurchaseSetup, attackerData: Dataset, policy: OutputP
     return attack
 }
 
+/// The `seconds=` of the RESULT line a benchmark run printed, or nil.
+func resultSeconds(_ output: String) -> Double? {
+    guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") }),
+          let field = line.split(separator: " ").first(where: { $0.hasPrefix("seconds=") }) else { return nil }
+    return Double(field.dropFirst("seconds=".count))
+}
+
+/// Runs `binary` with `arguments` and returns its standard output; throws if it fails.
+func runBenchmark(_ binary: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw TrainingError("\(binary) \(arguments.joined(separator: " ")) exited with status \(process.terminationStatus)")
+    }
+    return output
+}
+
+/// The median of a non-empty list.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
 switch CommandLine.arguments.dropFirst().first ?? "train" {
+case "versus":
+    // A shared machine's speed drifts by a fifth within the hour, so two builds are compared in one run:
+    // the other build's benchmark, then this one's, round after round; the figures are each side's
+    // fastest and median, and their ratios. Both print their RESULT line's seconds.
+    let arguments = Array(CommandLine.arguments.dropFirst(2))
+    guard arguments.count >= 2, !arguments[1].hasPrefix("--") else {
+        print("usage: benchmarks versus OTHER-BENCHMARKS-BINARY NAME [options] [--rounds N]")
+        exit(2)
+    }
+    let other = arguments[0]
+    var passed = Array(arguments.dropFirst())
+    var rounds = 3
+    if let i = passed.firstIndex(of: "--rounds") {
+        guard i + 1 < passed.count, let n = Int(passed[i + 1]), n >= 1 else {
+            print("benchmarks versus: --rounds takes a whole number of at least 1")
+            exit(2)
+        }
+        rounds = n
+        passed.removeSubrange(i...(i + 1))
+    }
+    guard FileManager.default.isExecutableFile(atPath: other) else {
+        print("benchmarks versus: \(other) is not an executable file (give the other build's benchmarks binary)")
+        exit(2)
+    }
+    let this = URL(fileURLWithPath: CommandLine.arguments[0]).path
+    let resolvedThis = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? this
+    var times: (other: [Double], this: [Double]) = ([], [])
+    for round in 1...rounds {
+        for (side, binary) in [("other", other), ("this", resolvedThis)] {
+            let output = try runBenchmark(binary, passed)
+            guard let time = resultSeconds(output) else {
+                throw TrainingError("\(binary) \(passed.joined(separator: " ")) printed no RESULT line with seconds=")
+            }
+            if side == "other" { times.other.append(time) } else { times.this.append(time) }
+            print("round \(round), \(side): \(f(time, 2)) s")
+        }
+    }
+    let (minOther, minThis) = (times.other.min()!, times.this.min()!)
+    let (medianOther, medianThis) = (median(times.other), median(times.this))
+    print("\(passed.joined(separator: " ")): other \(f(minOther, 2)) s fastest, \(f(medianOther, 2)) s median; this \(f(minThis, 2)) s fastest, \(f(medianThis, 2)) s median")
+    print("this / other: \(f(minThis / minOther)) (fastest), \(f(medianThis / medianOther)) (median), over \(rounds) round\(rounds == 1 ? "" : "s")")
+    print("RESULT name=versus benchmark=\(passed[0]) rounds=\(rounds) other_min=\(f(minOther, 2)) this_min=\(f(minThis, 2)) other_median=\(f(medianOther, 2)) this_median=\(f(medianThis, 2)) ratio_min=\(f(minThis / minOther)) ratio_median=\(f(medianThis / medianOther))")
 case "attack":
     // `--features NAME` runs one attack; by default the attack is chosen among per-class networks on
     // three feature sets by accuracy on a held-out shadow (never on the target).
@@ -354,6 +429,6 @@ case "texas":
 case "preview":
     try previewLatency()
 default:
-    print("usage: benchmarks train|fleet|synthesis|mitigations|attack|small-mlp|chart|texas [lift]|preview")
+    print("usage: benchmarks train|fleet|synthesis|mitigations|attack|small-mlp|chart|texas [lift]|preview|versus OTHER NAME [--rounds N]")
     exit(2)
 }

@@ -7,8 +7,8 @@ import XCTest
 /// to a one-entry-at-a-time Swift reference on widths around those blocks, with ties, zeros of both
 /// signs and NaNs among the values.
 final class ScanKernelTests: XCTestCase {
-    /// What the training loop counts as a hit: the first index whose value is larger than every value
-    /// before it and not smaller than any after it, as a left-to-right scan taking only larger values finds it.
+    /// What the training loop counts as a hit: the index a left-to-right scan ends on when it takes only
+    /// values larger than the best so far: the first largest, skipping NaNs, or 0 when the first value is NaN.
     func firstLargest(_ p: [Float]) -> Int {
         var best = 0, top = p[0]
         for c in 1..<p.count where p[c] > top { top = p[c]; best = c }
@@ -118,5 +118,61 @@ final class ScanKernelTests: XCTestCase {
         XCTAssertNil(SparseRows.ifSparse(justDense), "exactly 0.3 is not sparse")
         let justSparse = Matrix(rows: 10, columns: 10, values: (0..<100).map { $0 < 29 ? 1 : 0 })
         XCTAssertNotNil(SparseRows.ifSparse(justSparse))
+    }
+
+    /// The copy writes a block of sixteen at once only where sixteen places are left: with the room
+    /// exactly the number of nonzeros, nothing past it is touched, even when the last block is full.
+    func testTheNonzeroCopyNeverWritesPastItsRoom() {
+        var generator = SplitMix64(seed: 8)
+        for columns in [16, 17, 32, 48, 50] {
+            for rows in [1, 3, 10] {
+                // Every row's last sixteen columns set, and a few others.
+                let values: [Float] = (0..<(rows * columns)).map { i in
+                    i % columns >= columns - 16 || generator.next() % 5 == 0 ? (generator.next() % 2 == 0 ? 1 : 0.5) : 0
+                }
+                let total = values.filter { $0 != 0 }.count
+                let marker: Int32 = -7
+                var indices = [Int32](repeating: marker, count: total + 16)
+                var kept = [Float](repeating: .infinity, count: total + 16)
+                indices.withUnsafeMutableBufferPointer { i in
+                    kept.withUnsafeMutableBufferPointer { v in
+                        mk_nonzeros(values, rows, columns, i.baseAddress, v.baseAddress, total)
+                    }
+                }
+                XCTAssertEqual(Array(indices[total...]), Array(repeating: marker, count: 16), "\(rows) x \(columns): indices past the room")
+                XCTAssertEqual(Array(kept[total...]), Array(repeating: .infinity, count: 16), "\(rows) x \(columns): values past the room")
+                let expected = (0..<(rows * columns)).filter { values[$0] != 0 }
+                XCTAssertEqual(Array(indices[..<total]), expected.map { Int32($0 % columns) })
+                XCTAssertEqual(Array(kept[..<total]), expected.map { values[$0] })
+            }
+        }
+    }
+
+    /// Random matrices of many blocks of rows, their density just under and just over 0.3, some with
+    /// their nonzeros bunched in the first rows: the early stop gives the answer the full count gives.
+    func testTheDensityRuleAgreesWithAFullCountOnLargeMatrices() {
+        var generator = SplitMix64(seed: 21)
+        for (rows, columns) in [(700, 12), (1_100, 7)] {
+            for target in [0.28, 0.295, 0.305, 0.32] {
+                for bunched in [false, true] {
+                    let n = rows * columns, ones = Int(target * Double(n))
+                    var values = [Float](repeating: 0, count: n)
+                    if bunched {
+                        for i in 0..<ones { values[i] = 1 }
+                    } else {
+                        var placed = 0
+                        while placed < ones {
+                            let i = Int(generator.next() % UInt64(n))
+                            if values[i] == 0 { values[i] = 1; placed += 1 }
+                        }
+                    }
+                    let m = Matrix(rows: rows, columns: columns, values: values)
+                    let full = Double(SparseRows.Counts(m).total) / Double(n)
+                    let found = SparseRows.ifSparse(m)
+                    XCTAssertEqual(found != nil, full < 0.3, "\(rows) x \(columns), density \(full), bunched \(bunched)")
+                    if let found { XCTAssertTrue(found.indices == SparseRows(m).indices) }
+                }
+            }
+        }
     }
 }

@@ -22,8 +22,8 @@ void mk_sparse_weight_grad(int rows, const int32_t *offsets, const int32_t *indi
                            const float *dZ, int N, int features, float *dW);
 
 /// The Adam step of a sparse input layer's weights (features x N) straight from the batch: each row's
-/// gradient as mk_sparse_weight_grad computes it, plus lambda * w as mk_add_scaled adds it (when l2 is
-/// nonzero), then mk_adam: the same numbers, without the whole gradient ever written to memory.
+/// gradient as mk_sparse_weight_grad computes it, then mk_adam (which adds lambda * w when l2 is nonzero):
+/// the same numbers, without the whole gradient ever written to memory.
 void mk_sparse_adam(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
                     const float *dZ, int N, int features, float *w, float *m, float *v, int l2, float lambda,
                     float b1, float b2, float step, float epsHat);

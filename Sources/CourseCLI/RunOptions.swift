@@ -66,10 +66,13 @@ struct RunOptions: ParsableArguments {
         }
     }
 
+    /// The settings of a build; the training code is fingerprinted here, once, from the files (never
+    /// from an inherited `MIL_TRAINING_CODE`, which would let a stale value through).
     var settings: RunSettings {
         RunSettings(profile: profile, seed: seed ?? RunProfile.seed,
                            dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobCount,
-                           timeout: timeout ?? Self.defaultTimeouts[profile] ?? 900)
+                           timeout: timeout ?? Self.defaultTimeouts[profile] ?? 900,
+                           trainingCode: CourseEnvironment.current.codeFingerprint(code: CourseEnvironment.trainingCodeFolders))
     }
 
     var selected: [any CompiledLesson.Type] {

@@ -30,6 +30,10 @@ public struct CourseEnvironment: Sendable {
         case rebuilt = "MIL_REBUILT"
         /// "baseline" forces the portable training kernels (read by the C kernels themselves).
         case kernels = "MIL_KERNELS"
+        /// The training code's fingerprint (`trainingCodeFolders`) as it was when the build started. The
+        /// model cache's keys use it rather than the files as they are when each lesson starts, so code
+        /// edited during a long build cannot file the running binary's models under the edited code's key.
+        case trainingCode = "MIL_TRAINING_CODE"
     }
 
     public let variables: [String: String]
@@ -72,6 +76,16 @@ public struct CourseEnvironment: Sendable {
         .deletingLastPathComponent()   // LessonRuntime
         .deletingLastPathComponent()   // Sources
         .deletingLastPathComponent()
+
+    /// The folders whose code decides what a trained model is: the model cache's keys fingerprint them
+    /// (`trainingCodeFingerprint`), so a change to the lessons or the site does not retrain anything.
+    public static let trainingCodeFolders = ["Sources/MachineLearning", "Sources/CKernels"]
+
+    /// The training code's fingerprint for the model cache: the one `lessons build` took when it started
+    /// (`MIL_TRAINING_CODE`), or, in a process started by hand, the folders' as they are now.
+    public func trainingCodeFingerprint(package: URL = CourseEnvironment.packageFolder) -> String {
+        self[.trainingCode].flatMap { $0.isEmpty ? nil : $0 } ?? codeFingerprint(code: Self.trainingCodeFolders, package: package)
+    }
 
     /// What stands for this program's version and the course's files in cache keys (result reuse,
     /// the model cache).

@@ -1,5 +1,6 @@
 @testable import CourseCLI
 import LessonCore
+import LessonRuntime
 import XCTest
 
 final class LessonCacheTests: XCTestCase {
@@ -37,6 +38,18 @@ final class LessonCacheTests: XCTestCase {
         XCTAssertEqual(settings.environment["MIL_PROFILE"], "paper")
         XCTAssertEqual(settings.environment["MIL_SEED"], "1")
         XCTAssertEqual(settings.environment["MIL_DATA_DIR"], folder.standardizedFileURL.path)
+    }
+
+    /// The build fingerprints the training code once, from the files, and hands that to every lesson; a
+    /// value inherited from the shell is not trusted.
+    func testTheBuildHandsEveryLessonTheTrainingCodeItFoundWhenItStarted() throws {
+        XCTAssertNil(RunSettings().environment["MIL_TRAINING_CODE"], "none taken: none handed down")
+        setenv("MIL_TRAINING_CODE", "forged", 1)
+        defer { unsetenv("MIL_TRAINING_CODE") }
+        let settings = try RunOptions.parse(["--profile", "smoke"]).settings
+        let files = CourseEnvironment(variables: [:]).codeFingerprint(code: CourseEnvironment.trainingCodeFolders)
+        XCTAssertEqual(settings.trainingCode, files)
+        XCTAssertEqual(settings.environment["MIL_TRAINING_CODE"], files)
     }
 
     func testKeptResultsShowTheLessonTheyWereMadeFromAsItWasParsedThen() throws {

@@ -77,4 +77,27 @@ final class CourseEnvironmentTests: XCTestCase {
         XCTAssertNotEqual(installed, environment.codeFingerprint(code: ["Sources"], data: ["Assets"], package: gone),
                           "changing the course's data changes the key")
     }
+
+    /// A lesson keys the model cache by the training code as the build found it when it started: an edit
+    /// to that code during the build must not make the running binary's models look like the edited code's.
+    func testTheModelCacheKeysByTheTrainingCodeTheBuildStartedWithNotTheFilesAsTheyAreNow() throws {
+        let fm = FileManager.default
+        let package = fm.temporaryDirectory.appendingPathComponent("package-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: package) }
+        for folder in CourseEnvironment.trainingCodeFolders {
+            try fm.createDirectory(at: package.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let trainer = package.appendingPathComponent("Sources/MachineLearning/Trainer.swift")
+        try "let rate = 0.001".write(to: trainer, atomically: true, encoding: .utf8)
+        let onItsOwn = CourseEnvironment(variables: [:])
+        let atStart = onItsOwn.trainingCodeFingerprint(package: package)
+        XCTAssertEqual(atStart, onItsOwn.codeFingerprint(code: CourseEnvironment.trainingCodeFolders, package: package))
+
+        try "let rate = 0.01".write(to: trainer, atomically: true, encoding: .utf8)   // edited during the build
+        XCTAssertNotEqual(onItsOwn.trainingCodeFingerprint(package: package), atStart, "a process on its own reads the files")
+        let handedDown = CourseEnvironment(variables: ["MIL_TRAINING_CODE": atStart])
+        XCTAssertEqual(handedDown.trainingCodeFingerprint(package: package), atStart, "a lesson of the build keeps the build's")
+        XCTAssertEqual(CourseEnvironment(variables: ["MIL_TRAINING_CODE": ""]).trainingCodeFingerprint(package: package),
+                       onItsOwn.trainingCodeFingerprint(package: package), "an empty variable is no fingerprint")
+    }
 }

@@ -192,7 +192,7 @@ public func suppliedDataFile(_ relative: String) -> String? {
 public enum CourseModelCache {
     public static let shared: ModelCache = {
         let environment = CourseEnvironment.current
-        let code = environment.codeFingerprint(code: ["Sources/MachineLearning", "Sources/CKernels"])
+        let code = environment.trainingCodeFingerprint()
         return ModelCache(directory: environment.modelCache, salt: code, readsStoredModels: !environment.retrainsModels)
     }()
 

@@ -70,7 +70,7 @@ struct Build: ParsableCommand {
     var seeds: String?
 
     /// The seeds to run: `--seeds`, or the one seed of `--seed` (or its default).
-    var seedList: [UInt64] { (try? seeds.map(SeedList.parse))??.seeds ?? [options.settings.seed] }
+    var seedList: [UInt64] { (try? seeds.map(SeedList.parse))??.seeds ?? [options.seed ?? RunProfile.seed] }
 
     enum ExecutorKind: String, ExpressibleByArgument, CaseIterable { case local, slurm }
 

@@ -17,8 +17,8 @@ struct RunSettings: Codable {
     /// The most seconds a cell may run, unless it sets its own `timeout=` (`--timeout`, or the profile's).
     var timeout: Double = 600
     /// The training code's fingerprint taken once when the build started, handed to every lesson
-    /// (`MIL_TRAINING_CODE`) for the model cache's keys; nil leaves each lesson to take its own.
-    var trainingCode: String?
+    /// (`MIL_TRAINING_CODE_FINGERPRINT`) for the model cache's keys; nil leaves each lesson to take its own.
+    var trainingCodeFingerprint: String?
 
     /// The environment a lesson process adds to its parent's.
     var environment: [String: String] {
@@ -26,7 +26,7 @@ struct RunSettings: Codable {
         var e = [V.profile.rawValue: profile.rawValue, V.seed.rawValue: String(seed)]
         e[V.dataDirectory.rawValue] = dataDirectory?.standardizedFileURL.path ?? ""
         if retrainModels { e[V.retrain.rawValue] = "1" }
-        if let trainingCode { e[V.trainingCode.rawValue] = trainingCode }
+        if let trainingCodeFingerprint { e[V.trainingCodeFingerprint.rawValue] = trainingCodeFingerprint }
         // Lessons run in scratch folders of their own: paths the user gave relative to where the
         // build started are made absolute, and the lessons learn where that was.
         let here = FileManager.default.currentDirectoryPath

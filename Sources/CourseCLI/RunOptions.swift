@@ -66,13 +66,14 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// The settings of a build; the training code is fingerprinted here, once, from the files (never
-    /// from an inherited `MIL_TRAINING_CODE`, which would let a stale value through).
+    /// The settings of a build; the training code is fingerprinted here from the files (never from an
+    /// inherited `MIL_TRAINING_CODE_FINGERPRINT`, which would let a stale value through). A build reads
+    /// this once.
     var settings: RunSettings {
         RunSettings(profile: profile, seed: seed ?? RunProfile.seed,
                            dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobCount,
                            timeout: timeout ?? Self.defaultTimeouts[profile] ?? 900,
-                           trainingCode: CourseEnvironment.current.codeFingerprint(code: CourseEnvironment.trainingCodeFolders))
+                           trainingCodeFingerprint: CourseEnvironment.current.codeFingerprint(code: CourseEnvironment.trainingCodeFolders))
     }
 
     var selected: [any CompiledLesson.Type] {

@@ -33,7 +33,8 @@ public struct CourseEnvironment: Sendable {
         /// The training code's fingerprint (`trainingCodeFolders`) as it was when the build started. The
         /// model cache's keys use it rather than the files as they are when each lesson starts, so code
         /// edited during a long build cannot file the running binary's models under the edited code's key.
-        case trainingCode = "MIL_TRAINING_CODE"
+        /// Read only in a process the build started (`MIL_PARENT_PID` set): a value left in a shell is not trusted.
+        case trainingCodeFingerprint = "MIL_TRAINING_CODE_FINGERPRINT"
     }
 
     public let variables: [String: String]
@@ -82,9 +83,11 @@ public struct CourseEnvironment: Sendable {
     public static let trainingCodeFolders = ["Sources/MachineLearning", "Sources/CKernels"]
 
     /// The training code's fingerprint for the model cache: the one `lessons build` took when it started
-    /// (`MIL_TRAINING_CODE`), or, in a process started by hand, the folders' as they are now.
+    /// (`MIL_TRAINING_CODE_FINGERPRINT`, in a lesson process the build started), or, in a process started
+    /// by hand, the folders' as they are now.
     public func trainingCodeFingerprint(package: URL = CourseEnvironment.packageFolder) -> String {
-        self[.trainingCode].flatMap { $0.isEmpty ? nil : $0 } ?? codeFingerprint(code: Self.trainingCodeFolders, package: package)
+        if parentProcess != nil, let handed = self[.trainingCodeFingerprint], !handed.isEmpty { return handed }
+        return codeFingerprint(code: Self.trainingCodeFolders, package: package)
     }
 
     /// What stands for this program's version and the course's files in cache keys (result reuse,

@@ -43,13 +43,15 @@ final class LessonCacheTests: XCTestCase {
     /// The build fingerprints the training code once, from the files, and hands that to every lesson; a
     /// value inherited from the shell is not trusted.
     func testTheBuildHandsEveryLessonTheTrainingCodeItFoundWhenItStarted() throws {
-        XCTAssertNil(RunSettings().environment["MIL_TRAINING_CODE"], "none taken: none handed down")
-        setenv("MIL_TRAINING_CODE", "forged", 1)
-        defer { unsetenv("MIL_TRAINING_CODE") }
+        let name = "MIL_TRAINING_CODE_FINGERPRINT"
+        XCTAssertNil(RunSettings().environment[name], "none taken: none handed down")
+        let inherited = getenv(name).map { String(cString: $0) }
+        setenv(name, "forged", 1)
+        defer { if let inherited { setenv(name, inherited, 1) } else { unsetenv(name) } }
         let settings = try RunOptions.parse(["--profile", "smoke"]).settings
         let files = CourseEnvironment(variables: [:]).codeFingerprint(code: CourseEnvironment.trainingCodeFolders)
-        XCTAssertEqual(settings.trainingCode, files)
-        XCTAssertEqual(settings.environment["MIL_TRAINING_CODE"], files)
+        XCTAssertEqual(settings.trainingCodeFingerprint, files)
+        XCTAssertEqual(settings.environment[name], files)
     }
 
     func testKeptResultsShowTheLessonTheyWereMadeFromAsItWasParsedThen() throws {

@@ -95,9 +95,21 @@ final class CourseEnvironmentTests: XCTestCase {
 
         try "let rate = 0.01".write(to: trainer, atomically: true, encoding: .utf8)   // edited during the build
         XCTAssertNotEqual(onItsOwn.trainingCodeFingerprint(package: package), atStart, "a process on its own reads the files")
-        let handedDown = CourseEnvironment(variables: ["MIL_TRAINING_CODE": atStart])
+        let handedDown = CourseEnvironment(variables: ["MIL_TRAINING_CODE_FINGERPRINT": atStart, "MIL_PARENT_PID": "42"])
         XCTAssertEqual(handedDown.trainingCodeFingerprint(package: package), atStart, "a lesson of the build keeps the build's")
-        XCTAssertEqual(CourseEnvironment(variables: ["MIL_TRAINING_CODE": ""]).trainingCodeFingerprint(package: package),
+        XCTAssertEqual(CourseEnvironment(variables: ["MIL_TRAINING_CODE_FINGERPRINT": "", "MIL_PARENT_PID": "42"]).trainingCodeFingerprint(package: package),
                        onItsOwn.trainingCodeFingerprint(package: package), "an empty variable is no fingerprint")
+        XCTAssertEqual(CourseEnvironment(variables: ["MIL_TRAINING_CODE_FINGERPRINT": atStart]).trainingCodeFingerprint(package: package),
+                       onItsOwn.trainingCodeFingerprint(package: package), "outside a build (a value left in a shell) it is not trusted")
+    }
+
+    /// The model cache a lesson process opens salts its keys with the build's fingerprint.
+    func testALessonsModelCacheSaltsItsKeysWithTheBuildsFingerprint() {
+        let lesson = CourseEnvironment(variables: ["MIL_TRAINING_CODE_FINGERPRINT": "0123abcd", "MIL_PARENT_PID": "42",
+                                                   "MIL_MODEL_CACHE": "/tmp/models", "MIL_RETRAIN": "1"])
+        let cache = CourseModelCache.cache(for: lesson)
+        XCTAssertEqual(cache.salt, "0123abcd")
+        XCTAssertEqual(cache.directory.path, "/tmp/models")
+        XCTAssertFalse(cache.readsStoredModels)
     }
 }

@@ -190,11 +190,14 @@ public func suppliedDataFile(_ relative: String) -> String? {
 /// so changing the training code retires every cached model. `MIL_RETRAIN=1` (`lessons build
 /// --no-cache`) trains every model afresh and replaces the stored copies.
 public enum CourseModelCache {
-    public static let shared: ModelCache = {
-        let environment = CourseEnvironment.current
-        let code = environment.trainingCodeFingerprint()
-        return ModelCache(directory: environment.modelCache, salt: code, readsStoredModels: !environment.retrainsModels)
-    }()
+    public static let shared: ModelCache = cache(for: CourseEnvironment.current)
+
+    /// The cache a lesson process with `environment` uses: its folder, whether it reads stored models, and
+    /// the training code's fingerprint (the build's, see `CourseEnvironment.trainingCodeFingerprint`) in every key.
+    static func cache(for environment: CourseEnvironment) -> ModelCache {
+        ModelCache(directory: environment.modelCache, salt: environment.trainingCodeFingerprint(),
+                   readsStoredModels: !environment.retrainsModels)
+    }
 
     /// An MLP recipe for shadow training that goes through the cache; `progress`, if given, advances
     /// once per epoch trained (by all the epochs for a cached model).

@@ -111,10 +111,7 @@ struct SparseRows {
 
     /// The fraction of entries that are nonzero.
     static func density(_ m: Matrix) -> Double {
-        guard !m.values.isEmpty else { return 0 }
-        var binary: Int32 = 1
-        let nonzero = m.values.withUnsafeBufferPointer { mk_count_nonzeros($0.baseAddress, m.rows, m.columns, nil, &binary) }
-        return Double(nonzero) / Double(m.values.count)
+        m.values.isEmpty ? 0 : Double(Counts(m).total) / Double(m.values.count)
     }
 
     /// CSR arrays for the rows `rows` (in that order), written into the given scratch arrays. Sized once

@@ -106,8 +106,8 @@ func resultSeconds(_ output: String) -> Double? {
     return Double(field.dropFirst("seconds=".count))
 }
 
-/// Runs `binary` with `arguments` and returns its standard output; throws if it fails.
-func runBenchmark(_ binary: String, _ arguments: [String]) throws -> String {
+/// Runs `binary` with `arguments` and returns its exit status and standard output; throws if it cannot start.
+func runBenchmark(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
@@ -116,10 +116,7 @@ func runBenchmark(_ binary: String, _ arguments: [String]) throws -> String {
     try process.run()
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw TrainingError("\(binary) \(arguments.joined(separator: " ")) exited with status \(process.terminationStatus)")
-    }
-    return output
+    return (process.terminationStatus, output)
 }
 
 /// The median of a non-empty list.
@@ -158,9 +155,19 @@ case "versus":
     var times: (other: [Double], this: [Double]) = ([], [])
     for round in 1...rounds {
         for (side, binary) in [("other", other), ("this", resolvedThis)] {
-            let output = try runBenchmark(binary, passed)
+            // A wrong binary or benchmark name is the user's mistake: said in a line, not a crash report.
+            guard let (status, output) = try? runBenchmark(binary, passed) else {
+                print("benchmarks versus: \(binary) could not be started")
+                exit(1)
+            }
+            guard status == 0 else {
+                print(output, terminator: "")
+                print("benchmarks versus: \(binary) \(passed.joined(separator: " ")) exited with status \(status)")
+                exit(1)
+            }
             guard let time = resultSeconds(output) else {
-                throw TrainingError("\(binary) \(passed.joined(separator: " ")) printed no RESULT line with seconds=")
+                print("benchmarks versus: \(binary) \(passed.joined(separator: " ")) printed no RESULT line with seconds=")
+                exit(1)
             }
             if side == "other" { times.other.append(time) } else { times.this.append(time) }
             print("round \(round), \(side): \(f(time, 2)) s")

@@ -280,41 +280,25 @@ void mk_nonzeros(const float *X, long rows, long cols, int32_t *indices, float *
 }
 
 void mk_copy_rows(int rows, const long *records, const float *X, int cols, float *out) {
-    /* The rows come shuffled from a data set larger than the second-level cache (an attack model's 4,000
-     * x 100), so the rows a few places ahead are asked for while this one is copied; a plain loop, since
-     * memcpy's start-up cost was most of a 400-byte row's. */
-    enum { ahead = 4 };
-    for (int k = 0; k < rows; k++) {
-        if (k + ahead < rows) {
-            const float *next = X + records[k + ahead] * (long)cols;
-            for (int c = 0; c < cols; c += 16) __builtin_prefetch(next + c);
-        }
-        const float *x = X + records[k] * (long)cols;
-        float *o = out + (long)k * cols;
-        for (int c = 0; c < cols; c++) o[c] = x[c];
-    }
+    if (avx2()) copy_rows_avx2(rows, records, X, cols, out); else copy_rows_base(rows, records, X, cols, out);
 }
 
 void mk_fill_rows(float *Z, int rows, int cols, const float *row) {
-    for (int r = 0; r < rows; r++) memcpy(Z + (long)r * cols, row, sizeof(float) * (size_t)cols);
+    if (avx2()) fill_rows_avx2(Z, rows, cols, row); else fill_rows_base(Z, rows, cols, row);
 }
 
-void mk_relu(float *x, long n) { for (long i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0; }
+void mk_relu(float *x, long n) { if (avx2()) relu_avx2(x, n); else relu_base(x, n); }
 
 void mk_tanh_backward(float *dH, const float *H, long n) {
     for (long i = 0; i < n; i++) dH[i] *= 1 - H[i] * H[i];
 }
 
-/* Both values are loaded before the choice so that the loop is a vector blend, not a branch taken at
-   random (half the units are active): the branchy form was a tenth of the attack's training time. */
-void mk_relu_backward(float *restrict dH, const float *restrict H, long n) {
-    for (long i = 0; i < n; i++) { float d = dH[i]; dH[i] = H[i] > 0 ? d : 0.0f; }
+void mk_relu_backward(float *dH, const float *H, long n) {
+    if (avx2()) relu_backward_avx2(dH, H, n); else relu_backward_base(dH, H, n);
 }
 
 void mk_column_sums(const float *M, int rows, int cols, float *out) {
-    for (int j = 0; j < cols; j++) out[j] = 0;
-    for (int r = 0; r < rows; r++)
-        for (int j = 0; j < cols; j++) out[j] += M[(long)r * cols + j];
+    if (avx2()) column_sums_avx2(M, rows, cols, out); else column_sums_base(M, rows, cols, out);
 }
 
 void mk_momentum(float *w, const float *g, float *u, long n, float lr, float mu) {

@@ -401,3 +401,56 @@ static void FN(adam)(float *w, const float *g, float *m, float *v, long n, int l
     if (l2) FN(adam_loop)(1, w, g, m, v, n, lambda, b1, b2, step, epsHat);
     else FN(adam_loop)(0, w, g, m, v, n, 0, b1, b2, step, epsHat);
 }
+
+/* The small steps around an attack model's products (a batch of 32 x 64 and 32 x 2): no multiplications
+ * in them, so nothing can fuse, and the vector versions give the bits of the plain loops they were. In
+ * the baseline set they were a memcpy call per row and four-lane loops (a quarter of an attack model's
+ * step besides its products). */
+
+/* Copies stay loops: left alone the compiler turns them into memcpy calls (and the zeroing into memset),
+ * whose start-up cost was most of the work for rows of 2 to 100 floats. */
+#define MK_NO_LIBRARY_CALLS __attribute__((no_builtin("memcpy", "memmove", "memset")))
+
+/* The rows come shuffled from a data set larger than the second-level cache (an attack model's 4,000 x
+ * 100), so the rows a few places ahead are asked for while this one is copied. */
+static MK_NO_LIBRARY_CALLS void FN(copy_rows)(int rows, const long *records, const float *X, int cols, float *restrict out) {
+    enum { ahead = 4 };
+    for (int k = 0; k < rows; k++) {
+        if (k + ahead < rows) {
+            const float *next = X + records[k + ahead] * (long)cols;
+            for (int c = 0; c < cols; c += 16) __builtin_prefetch(next + c);
+        }
+        const float *restrict x = X + records[k] * (long)cols;
+        float *restrict o = out + (long)k * cols;
+        for (int c = 0; c < cols; c++) o[c] = x[c];
+    }
+}
+
+static MK_NO_LIBRARY_CALLS void FN(fill_rows)(float *restrict Z, int rows, int cols, const float *restrict row) {
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) Z[(long)r * cols + c] = row[c];
+}
+
+static void FN(relu)(float *x, long n) { for (long i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0; }
+
+/* Both values are loaded before the choice so that the loop is a vector blend, not a branch taken at
+   random (half the units are active): the branchy form was a tenth of the attack's training time. */
+static void FN(relu_backward)(float *restrict dH, const float *restrict H, long n) {
+    for (long i = 0; i < n; i++) { float d = dH[i]; dH[i] = H[i] > 0 ? d : 0.0f; }
+}
+
+/* Each column summed down its rows in order, from zero, in registers: eight columns to a vector, the
+ * last few one at a time. */
+static MK_NO_LIBRARY_CALLS void FN(column_sums)(const float *restrict M, int rows, int cols, float *restrict out) {
+    int j = 0;
+    for (; j + 8 <= cols; j += 8) {
+        FN(v8) acc = FN(splat)(0);
+        for (int r = 0; r < rows; r++) acc += FN(load)(M + (long)r * cols + j);
+        FN(store)(out + j, acc);
+    }
+    for (; j < cols; j++) {
+        float s = 0;
+        for (int r = 0; r < rows; r++) s += M[(long)r * cols + j];
+        out[j] = s;
+    }
+}

@@ -1,0 +1,81 @@
+import CKernels
+@testable import MachineLearning
+import XCTest
+
+/// The small steps around an attack model's products (copying a batch in, filling the bias, ReLU and its
+/// gradient, the bias gradient's column sums) run as vector loops in blocks of eight with a scalar rest.
+/// Each is held, bit for bit, to a one-entry-at-a-time Swift loop on widths around those blocks, with
+/// zeros of both signs, NaNs and tiny values among the entries, so that no trained model can change.
+final class StepKernelTests: XCTestCase {
+    let widths = [1, 2, 3, 7, 8, 9, 15, 16, 17, 64, 66, 100]
+
+    /// Values that tell the kernels' answers apart from near misses: signed zeros, NaN, halves and
+    /// numbers whose sums round.
+    func entries(_ n: Int, _ generator: inout SplitMix64) -> [Float] {
+        (0..<n).map { _ in
+            switch generator.next() % 8 {
+            case 0: return -0.0
+            case 1: return 0
+            case 2: return Float(generator.nextUnit() * 1e-3)
+            case 3: return -Float(generator.nextUnit()) * 3
+            default: return Float(generator.nextUnit() * 2 - 1) * 1e4 + 0.1
+            }
+        }
+    }
+
+    func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
+
+    func testColumnSumsAddEachColumnDownItsRowsInOrderFromZero() {
+        var generator = SplitMix64(seed: 5)
+        for cols in widths {
+            for rows in [0, 1, 2, 5, 32] {
+                var m = entries(rows * cols, &generator)
+                if rows > 1, cols > 3 { m[cols + 3] = .nan }
+                var expected = [Float](repeating: 0, count: cols)
+                for j in 0..<cols {
+                    var s: Float = 0
+                    for r in 0..<rows { s += m[r * cols + j] }
+                    expected[j] = s
+                }
+                var out = [Float](repeating: 7, count: cols)
+                mk_column_sums(m, Int32(rows), Int32(cols), &out)
+                XCTAssertEqual(bits(out), bits(expected), "\(rows) x \(cols)")
+            }
+        }
+    }
+
+    func testReLUKeepsPositivesAndItsGradientPassesOnlyWhereTheUnitWasActive() {
+        var generator = SplitMix64(seed: 6)
+        for n in widths + [2_048] {
+            var x = entries(n, &generator)
+            if n > 2 { x[1] = .nan; x[2] = -.infinity }
+            var relu = x
+            mk_relu(&relu, n)
+            XCTAssertEqual(bits(relu), bits(x.map { $0 > 0 ? $0 : 0 }), "relu, \(n)")
+
+            let gradient = entries(n, &generator)
+            var passed = gradient
+            mk_relu_backward(&passed, x, n)
+            XCTAssertEqual(bits(passed), bits(zip(gradient, x).map { $1 > 0 ? $0 : 0 }), "relu backward, \(n)")
+        }
+    }
+
+    func testABatchIsCopiedRowByRowInTheOrderOfItsRecordsAndTheBiasFillsEveryRow() {
+        var generator = SplitMix64(seed: 7)
+        for cols in widths {
+            let rows = 40
+            let x = entries(rows * cols, &generator)
+            let records = (0..<33).map { _ in Int(generator.next() % UInt64(rows)) }
+            var batch = [Float](repeating: 9, count: records.count * cols + 8)
+            mk_copy_rows(Int32(records.count), records, x, Int32(cols), &batch)
+            let expected = records.flatMap { x[($0 * cols)..<($0 * cols + cols)] } + Array(repeating: 9, count: 8)
+            XCTAssertEqual(bits(batch), bits(expected), "copy, \(cols) columns")
+
+            let bias = entries(cols, &generator)
+            var z = [Float](repeating: 9, count: 5 * cols + 8)
+            mk_fill_rows(&z, 5, Int32(cols), bias)
+            XCTAssertEqual(bits(z), bits(Array([[Float]](repeating: bias, count: 5).joined()) + Array(repeating: 9, count: 8)),
+                           "fill, \(cols) columns")
+        }
+    }
+}

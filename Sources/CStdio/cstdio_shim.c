@@ -101,3 +101,52 @@ void cstdio_report_crashes(int fd, const char *prefix) {
     int signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaction(signals[i], &action, NULL);
 }
+
+#ifdef __linux__
+#include <elf.h>
+#include <link.h>
+
+typedef struct { char *out; int capacity; int length; } BuildIDSearch;
+
+/* The first object dl_iterate_phdr reports is the program itself: its PT_NOTE segments hold the
+ * linker's NT_GNU_BUILD_ID note. */
+static int find_build_id(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    BuildIDSearch *search = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+        if (segment->p_type != PT_NOTE) continue;
+        const unsigned char *note = (const unsigned char *)(info->dlpi_addr + segment->p_vaddr);
+        const unsigned char *end = note + segment->p_memsz;
+        while (note + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *header = (const ElfW(Nhdr) *)note;
+            const unsigned char *name = note + sizeof *header;
+            const unsigned char *desc = name + ((header->n_namesz + 3) & ~3u);
+            const unsigned char *next = desc + ((header->n_descsz + 3) & ~3u);
+            if (next > end) break;
+            if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+                (int)header->n_descsz * 2 + 1 <= search->capacity) {
+                static const char hex[] = "0123456789abcdef";
+                for (unsigned k = 0; k < header->n_descsz; k++) {
+                    search->out[2 * k] = hex[desc[k] >> 4];
+                    search->out[2 * k + 1] = hex[desc[k] & 15];
+                }
+                search->out[2 * header->n_descsz] = 0;
+                search->length = (int)header->n_descsz;
+                return 1;
+            }
+            note = next;
+        }
+    }
+    return 1; /* only the program itself */
+}
+
+int cstdio_build_id(char *out, int capacity) {
+    BuildIDSearch search = {out, capacity, 0};
+    if (capacity > 0) out[0] = 0;
+    dl_iterate_phdr(find_build_id, &search);
+    return search.length;
+}
+#else
+int cstdio_build_id(char *out, int capacity) { if (capacity > 0) out[0] = 0; return 0; }
+#endif

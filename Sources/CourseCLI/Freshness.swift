@@ -1,3 +1,4 @@
+import CStdio
 import Foundation
 import LessonCore
 import LessonRuntime
@@ -74,23 +75,80 @@ enum Freshness {
         }
     }
 
-    /// `changedSources`, less what `swift build` already judged: a file can be newer than the binary
-    /// and the same (touched, checked out again), and then `swift build` relinks nothing. So after a
-    /// rebuild the runner writes the code's fingerprint beside itself (`<binary>.code`), and a later
-    /// run with the same binary and the same code does not rebuild again.
-    static func currentCode(of packages: [URL], afterRebuild: Bool) -> [String] {
-        let changed = changedSources(packages: packages)
-        guard !changed.isEmpty, let date = executableDate else { return changed }
-        let executable = runningExecutable
-        // Every code folder, not only those with newer files: the stamp stands for all the code.
-        guard let code = Fingerprint.ofFiles(in: packages.flatMap { codeFolders(of: $0, executable: executable.lastPathComponent) }) else { return changed }
-        let stamp = URL(fileURLWithPath: executable.path + ".code")
-        let expected = "\(date.timeIntervalSince1970) \(code)"
+    /// What `currentCode` found: the code the binary may not hold (paths, or a sentence when no file is
+    /// newer), and the code's fingerprint as it was read (nil when there is no code here to read).
+    struct CodeCheck: Equatable {
+        var changed: [String]
+        var code: String?
+    }
+
+    /// Whether the course's code is the code this binary was built from. The binary is known by its build
+    /// ID (the linker's hash of what it linked) and the code by the fingerprint of its files' contents;
+    /// `stamp` lists the pairs known to go together. Dates decide only for a binary the stamp has never
+    /// seen (`swift build` run by hand): one built before any of the files changed is taken as built from
+    /// them, and recorded so. Once recorded, the contents decide, so a file put back with an older date
+    /// (`cp -p`, `rsync -t`, a backup) is still found. `handedDown` (in a runner started again after
+    /// rebuilding itself): the fingerprint its parent took before `swift build` ran, which this binary is
+    /// then recorded as built from; code that differs from it changed while `swift build` ran.
+    static func currentCode(of packages: [URL], afterRebuild: Bool, handedDown: String?,
+                            buildID: String? = buildID, stamp: CodeStamp = CodeStamp(beside: runningExecutable),
+                            builtAt: Date? = executableDate, executable: String = runningExecutable.lastPathComponent) -> CodeCheck {
+        let newer = changedSources(packages: packages, builtAt: builtAt, executable: executable)
+        let folders = packages.flatMap { codeFolders(of: $0, executable: executable) }
+        // Every code folder, not only those with newer files: the fingerprint stands for all the code.
+        guard let buildID, !folders.isEmpty, let code = Fingerprint.ofFiles(in: folders) else { return CodeCheck(changed: newer, code: nil) }
         if afterRebuild {
-            try? expected.write(to: stamp, atomically: true, encoding: .utf8)
-            return []
+            if let handedDown, handedDown != code {
+                return CodeCheck(changed: ["the code changed again while `swift build` ran"], code: code)
+            }
+            stamp.record(buildID: buildID, code: code)
+            return CodeCheck(changed: [], code: code)
         }
-        return (try? String(contentsOf: stamp, encoding: .utf8)) == expected ? [] : changed
+        if stamp.contains(buildID: buildID, code: code) { return CodeCheck(changed: [], code: code) }
+        if newer.isEmpty {
+            guard stamp.knows(buildID: buildID) else {
+                stamp.record(buildID: buildID, code: code)
+                return CodeCheck(changed: [], code: code)
+            }
+            return CodeCheck(changed: [olderDatedChange], code: code)
+        }
+        return CodeCheck(changed: newer, code: code)
+    }
+
+    /// What `currentCode` says when the contents changed and no file is newer than the binary.
+    static let olderDatedChange = "a file's contents, though none is newer than the binary: a copy that kept an older date, as `cp -p` or `rsync -t` make"
+
+    /// The running binary's build ID, read from its image in memory; nil where there is none.
+    static var buildID: String? {
+        var text = [CChar](repeating: 0, count: 129)
+        let length = Int(cstdio_build_id(&text, Int32(text.count)))
+        guard length > 0 else { return nil }
+        return String(decoding: text.prefix(2 * length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `<binary>.code` beside an executable: one "BUILD-ID FINGERPRINT" line for each code a binary of that
+    /// path is known to have been built from (a binary whose relinking `swift build` skipped, when an edit
+    /// changed no object code, goes with more than one). The last 64 lines are kept. Written whole, by
+    /// rename; two runners writing at once can drop one's line, which only costs a `swift build` later.
+    struct CodeStamp {
+        var file: URL
+
+        init(beside executable: URL) { file = URL(fileURLWithPath: executable.path + ".code") }
+        init(file: URL) { self.file = file }
+
+        var lines: [String] {
+            ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+
+        func contains(buildID: String, code: String) -> Bool { lines.contains("\(buildID) \(code)") }
+
+        func knows(buildID: String) -> Bool { lines.contains { $0.hasPrefix(buildID + " ") } }
+
+        func record(buildID: String, code: String) {
+            let line = "\(buildID) \(code)"
+            let kept = lines.filter { $0 != line && $0.split(separator: " ").count == 2 }.suffix(63) + [line]
+            try? (kept.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        }
     }
 
     /// The running executable's file (" (deleted)" dropped when a build replaced it meanwhile).
@@ -115,10 +173,15 @@ enum Freshness {
         let differences = differences(course) ?? Differences()
         // The package the binary was built from, and the course's own when it is another package.
         let packages = [CourseEnvironment.packageFolder, folder].map(\.standardizedFileURL)
-        let sources = currentCode(of: packages[0] == packages[1] ? [packages[0]] : packages,
-                                  afterRebuild: CourseEnvironment.current.isRebuiltRunner)
+        let environment = CourseEnvironment.current
+        let check = currentCode(of: packages[0] == packages[1] ? [packages[0]] : packages,
+                                afterRebuild: environment.isRebuiltRunner, handedDown: environment[.rebuiltCode])
+        let sources = check.changed
         guard !differences.isEmpty || !sources.isEmpty else { return }
-        if CourseEnvironment.current.isRebuiltRunner {
+        if environment.isRebuiltRunner {
+            if differences.isEmpty {
+                throw CLIError("the course's code changed again while `swift build` ran, so this binary may not hold it; run the command again")
+            }
             throw CLIError("the lesson files still differ from this binary after `swift build` (\(differences.summary)); run `swift build` in \(folder.path) and read its output")
         }
         let what = differences.isEmpty ? "the course's code changed since this binary was built (\(sources.prefix(3).joined(separator: ", "))\(sources.count > 3 ? ", …" : ""))"
@@ -139,6 +202,8 @@ enum Freshness {
             throw CLIError("`swift build` succeeded but \(rebuilt) is not there; run it yourself")
         }
         setenv(CourseEnvironment.Variable.rebuilt.rawValue, "1", 1)
+        // The code as it was before `swift build` read it: what the rebuilt binary is recorded as built from.
+        if let code = check.code { setenv(CourseEnvironment.Variable.rebuiltCode.rawValue, code, 1) }
         let arguments = [rebuilt] + CommandLine.arguments.dropFirst()
         var argv = arguments.map { strdup($0) } + [nil]
         execv(rebuilt, &argv)

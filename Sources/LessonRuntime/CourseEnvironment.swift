@@ -28,6 +28,9 @@ public struct CourseEnvironment: Sendable {
         case parentProcess = "MIL_PARENT_PID"
         /// "1" in a runner started again after rebuilding itself (it must not rebuild again).
         case rebuilt = "MIL_REBUILT"
+        /// In that runner: the fingerprint of the course's code that its parent took before running
+        /// `swift build`, which the rebuilt binary is then recorded as built from (`Freshness.CodeStamp`).
+        case rebuiltCode = "MIL_REBUILT_CODE"
         /// "baseline" forces the portable training kernels (read by the C kernels themselves).
         case kernels = "MIL_KERNELS"
         /// The training code's fingerprint (`trainingCodeFolders`) as it was when the build started. The

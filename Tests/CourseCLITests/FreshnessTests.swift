@@ -37,3 +37,104 @@ final class FreshnessTests: XCTestCase {
         XCTAssertEqual(date.timeIntervalSince1970, fileDate.timeIntervalSince1970, accuracy: 0.001, "the file's date, not the process's")
     }
 }
+
+/// Dates cannot tell that a file was put back with an older date (`cp -p`, `rsync -t`, a backup): the binary
+/// is then newer than every file and yet not built from them. So the runner records which code each binary
+/// (known by its build ID) was built from, and once it knows a binary, the files' contents decide.
+final class CodeStampTests: XCTestCase {
+    var package: URL!
+    var stamp: Freshness.CodeStamp!
+    let built = Date(timeIntervalSinceNow: -3_600)
+
+    override func setUpWithError() throws {
+        package = FileManager.default.temporaryDirectory.appendingPathComponent("stamp-\(UUID().uuidString)")
+        stamp = Freshness.CodeStamp(file: package.appendingPathComponent("lessons.code"))
+        try write("Sources/MachineLearning/MLP.swift", "let a = 1\n", modified: built.addingTimeInterval(-60))
+        try write("Sources/lessons/main.swift", "run()\n", modified: built.addingTimeInterval(-60))
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: package) }
+
+    func write(_ path: String, _ text: String, modified: Date) throws {
+        let url = package.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: url.path)
+    }
+
+    func check(_ buildID: String = "b1", afterRebuild: Bool = false, handedDown: String? = nil) -> Freshness.CodeCheck {
+        Freshness.currentCode(of: [package], afterRebuild: afterRebuild, handedDown: handedDown, buildID: buildID,
+                              stamp: stamp, builtAt: built, executable: "lessons")
+    }
+
+    func testABinaryNeverSeenBeforeIsTakenAsBuiltFromFilesOlderThanItAndRecordedSo() throws {
+        let first = check()
+        XCTAssertEqual(first.changed, [])
+        let code = try XCTUnwrap(first.code)
+        XCTAssertTrue(stamp.contains(buildID: "b1", code: code), "the pair is recorded: \(stamp.lines)")
+    }
+
+    func testAFilePutBackWithAnOlderDateIsFoundOnceTheBinaryIsKnown() throws {
+        XCTAssertEqual(check().changed, [])
+        try write("Sources/MachineLearning/MLP.swift", "let a = 2\n", modified: built.addingTimeInterval(-30))
+        XCTAssertEqual(check().changed, [Freshness.olderDatedChange], "no file is newer, and still the code is not the binary's")
+        try write("Sources/MachineLearning/MLP.swift", "let a = 1\n", modified: built.addingTimeInterval(-10))
+        XCTAssertEqual(check().changed, [], "the code the binary was built from, whatever the dates")
+    }
+
+    func testANewerFileIsNamedAndNothingIsRecordedUntilSwiftBuildHasRun() throws {
+        try write("Sources/MachineLearning/MLP.swift", "let a = 3\n", modified: built.addingTimeInterval(60))
+        let found = check()
+        XCTAssertEqual(found.changed, ["Sources/MachineLearning/MLP.swift"])
+        XCTAssertEqual(stamp.lines, [], "a binary older than its code is not recorded as built from it")
+
+        // The runner started again after `swift build` records the code its parent read before the build.
+        XCTAssertEqual(check("b2", afterRebuild: true, handedDown: found.code).changed, [])
+        XCTAssertTrue(stamp.contains(buildID: "b2", code: try XCTUnwrap(found.code)))
+        XCTAssertEqual(check("b2").changed, [], "and the next run starts at once")
+    }
+
+    func testCodeThatChangedWhileSwiftBuildRanIsNotRecordedAsTheRebuiltBinarys() throws {
+        let before = check("b0").code
+        try write("Sources/lessons/main.swift", "run(again)\n", modified: Date())
+        let rebuilt = check("b3", afterRebuild: true, handedDown: before)
+        XCTAssertEqual(rebuilt.changed.count, 1, "\(rebuilt.changed)")
+        XCTAssertFalse(stamp.knows(buildID: "b3"), "\(stamp.lines)")
+    }
+
+    func testOneBinaryCanGoWithSeveralCodesAndTheStampKeepsItsLastLines() throws {
+        // `swift build` relinks nothing when an edit (a comment) changes no object code: the same build ID.
+        for n in 0..<70 { stamp.record(buildID: "b1", code: String(format: "%016x", n)) }
+        XCTAssertEqual(stamp.lines.count, 64)
+        XCTAssertTrue(stamp.contains(buildID: "b1", code: String(format: "%016x", 69)))
+        XCTAssertFalse(stamp.contains(buildID: "b1", code: String(format: "%016x", 5)))
+        stamp.record(buildID: "b1", code: String(format: "%016x", 69))
+        XCTAssertEqual(stamp.lines.count, 64, "a pair is kept once")
+    }
+
+    /// The build ID read from memory is the one the linker wrote into the file (read here from the file).
+    func testTheBuildIDIsTheOneInTheRunningFilesNotes() throws {
+        let file = try Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe"))
+        func integer(_ at: Int, _ size: Int) -> Int {
+            (0..<size).reduce(0) { $0 | Int(file[at + $1]) << (8 * $1) }
+        }
+        XCTAssertEqual(Array(file.prefix(4)), [0x7F, 0x45, 0x4C, 0x46], "an ELF file")
+        let (headers, size, count) = (integer(32, 8), integer(54, 2), integer(56, 2))
+        var found: String?
+        for h in 0..<count where integer(headers + h * size, 4) == 4 {   // PT_NOTE
+            var at = integer(headers + h * size + 8, 8)
+            let end = at + integer(headers + h * size + 32, 8)
+            while at + 12 <= end {
+                let (nameSize, descSize, type) = (integer(at, 4), integer(at + 4, 4), integer(at + 8, 4))
+                let desc = at + 12 + (nameSize + 3) / 4 * 4
+                if type == 3, nameSize == 4 {   // NT_GNU_BUILD_ID, "GNU"
+                    found = file[desc..<(desc + descSize)].map { String(format: "%02x", $0) }.joined()
+                }
+                at = desc + (descSize + 3) / 4 * 4
+            }
+        }
+        let fromFile = try XCTUnwrap(found, "the test binary has a build ID note")
+        XCTAssertEqual(Freshness.buildID, fromFile)
+        XCTAssertEqual(fromFile.count, 40)
+    }
+}

@@ -103,5 +103,38 @@ extension FixtureCourseTests {
         let once = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
         XCTAssertFalse(once.stderr.contains("running swift build"), "a touched file rebuilds at most once: \(once.stderr)")
     }
+
+    func testCodePutBackWithAnOlderDateIsNotRunAsTheBinaryBuiltFromTheEdit() throws {
+        try assertFixtureBuilds()
+        let fm = FileManager.default
+        let site = try freshFolder("put-back").appendingPathComponent("site")
+        defer { try? fm.removeItem(at: site.deletingLastPathComponent()) }
+        let main = Self.course.appendingPathComponent("Sources/course/main.swift")
+        let original = try String(contentsOf: main, encoding: .utf8)
+        defer { try? original.write(to: main, atomically: true, encoding: .utf8); rebuildAfterRestoring() }
+        let summary = "Lessons that pass, trap, throw and escape.", edit = "A summary the binary was rebuilt for."
+        XCTAssertTrue(original.contains(summary), "the fixture's summary is on its index page")
+        func index() throws -> String { try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8) }
+
+        // An edit the pages show, built as usual.
+        try original.replacingOccurrences(of: summary, with: edit).write(to: main, atomically: true, encoding: .utf8)
+        let edited = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertEqual(edited.status, 0, edited.output)
+        XCTAssertTrue(try index().contains(edit))
+
+        // The original put back as `cp -p` or a backup puts it: its bytes, and a date older than the binary's.
+        // By dates the binary is up to date; it holds the edit, and must not run.
+        try original.write(to: main, atomically: true, encoding: .utf8)
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -86_400)], ofItemAtPath: main.path)
+        let restored = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertEqual(restored.status, 0, restored.output)
+        XCTAssertTrue(restored.stderr.contains("though none is newer than the binary"), restored.stderr)
+        XCTAssertTrue(restored.stderr.contains("running swift build"), restored.stderr)
+        XCTAssertTrue(try index().contains(summary), "the page is the restored code's")
+        XCTAssertFalse(try index().contains(edit))
+
+        let settled = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
+        XCTAssertFalse(settled.stderr.contains("running swift build"), settled.stderr)
+    }
 }
 

@@ -21,4 +21,8 @@ int cstdio_become_subreaper(void);
 /// `PREFIX{"crash":{"mainThread":B,"signal":N}}` and a newline to `fd`, then lets the signal kill the
 /// process. `prefix` (at most 64 bytes) is copied. Call from the main thread.
 void cstdio_report_crashes(int fd, const char *prefix);
+/// The running program's GNU build ID (the linker's hash of what it linked) as lowercase hex in `out`,
+/// which needs room for twice its length plus one; returns its length in bytes, 0 when there is none.
+/// Read from the program's image in memory, so it is the code that runs even if the file was replaced.
+int cstdio_build_id(char *out, int capacity);
 #endif

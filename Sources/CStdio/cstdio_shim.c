@@ -118,14 +118,17 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data) {
         if (segment->p_type != PT_NOTE) continue;
         const unsigned char *note = (const unsigned char *)(info->dlpi_addr + segment->p_vaddr);
         const unsigned char *end = note + segment->p_memsz;
-        while (note + sizeof(ElfW(Nhdr)) <= end) {
+        /* A note's name and description are padded to the segment's alignment: 4, or 8 (.note.gnu.property). */
+        size_t pad = segment->p_align == 8 ? 7 : 3;
+        while ((size_t)(end - note) >= sizeof(ElfW(Nhdr))) {
             const ElfW(Nhdr) *header = (const ElfW(Nhdr) *)note;
+            size_t nameRoom = ((size_t)header->n_namesz + pad) & ~pad, descRoom = ((size_t)header->n_descsz + pad) & ~pad;
+            if (nameRoom + descRoom > (size_t)(end - note) - sizeof *header) break;
             const unsigned char *name = note + sizeof *header;
-            const unsigned char *desc = name + ((header->n_namesz + 3) & ~3u);
-            const unsigned char *next = desc + ((header->n_descsz + 3) & ~3u);
-            if (next > end) break;
+            const unsigned char *desc = name + nameRoom;
+            const unsigned char *next = desc + descRoom;
             if (header->n_type == NT_GNU_BUILD_ID && header->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
-                (int)header->n_descsz * 2 + 1 <= search->capacity) {
+                (size_t)header->n_descsz * 2 + 1 <= (size_t)search->capacity) {
                 static const char hex[] = "0123456789abcdef";
                 for (unsigned k = 0; k < header->n_descsz; k++) {
                     search->out[2 * k] = hex[desc[k] >> 4];

@@ -85,8 +85,10 @@ enum Freshness {
     /// Whether the course's code is the code this binary was built from. The binary is known by its build
     /// ID (the linker's hash of what it linked) and the code by the fingerprint of its files' contents;
     /// `stamp` lists the pairs known to go together. Dates decide only for a binary the stamp has never
-    /// seen (`swift build` run by hand): one built before any of the files changed is taken as built from
-    /// them, and recorded so. Once recorded, the contents decide, so a file put back with an older date
+    /// seen (`swift build` run by hand, a preview's build): one built before any of the files changed is
+    /// taken as built from them, and recorded so. That first judgement is the hole left: a file put back
+    /// with an older date between a hand-run `swift build` and the binary's first run is not found (asking
+    /// `swift build` there instead would wait forever under `swift test`, which holds the package's lock). Once recorded, the contents decide, so a file put back with an older date
     /// (`cp -p`, `rsync -t`, a backup) is still found. `handedDown` (in a runner started again after
     /// rebuilding itself): the fingerprint its parent took before `swift build` ran, which this binary is
     /// then recorded as built from; code that differs from it changed while `swift build` ran.
@@ -96,14 +98,23 @@ enum Freshness {
         let newer = changedSources(packages: packages, builtAt: builtAt, executable: executable)
         let folders = packages.flatMap { codeFolders(of: $0, executable: executable) }
         // Every code folder, not only those with newer files: the fingerprint stands for all the code.
-        guard let buildID, !folders.isEmpty, let code = Fingerprint.ofFiles(in: folders) else { return CodeCheck(changed: newer, code: nil) }
+        guard !folders.isEmpty, let code = Fingerprint.ofFiles(in: folders) else {
+            // No code to compare (an installed binary) or a file that could not be read (renamed mid-scan by
+            // an editor's save): dates alone, and a rebuild just made is trusted.
+            return CodeCheck(changed: afterRebuild ? [] : newer, code: nil)
+        }
+        // A binary without a build ID note is known by its date instead.
+        let binary = buildID ?? builtAt.map { "built-\($0.timeIntervalSince1970)" } ?? "unknown"
         if afterRebuild {
-            if let handedDown, handedDown != code {
+            // Recorded only against the code the parent read before `swift build` ran.
+            guard let handedDown else { return CodeCheck(changed: [], code: code) }
+            if handedDown != code {
                 return CodeCheck(changed: ["the code changed again while `swift build` ran"], code: code)
             }
-            stamp.record(buildID: buildID, code: code)
+            stamp.record(buildID: binary, code: code)
             return CodeCheck(changed: [], code: code)
         }
+        let buildID = binary
         if stamp.contains(buildID: buildID, code: code) { return CodeCheck(changed: [], code: code) }
         if newer.isEmpty {
             guard stamp.knows(buildID: buildID) else {
@@ -201,9 +212,13 @@ enum Freshness {
         guard FileManager.default.isExecutableFile(atPath: rebuilt) else {
             throw CLIError("`swift build` succeeded but \(rebuilt) is not there; run it yourself")
         }
-        setenv(CourseEnvironment.Variable.rebuilt.rawValue, "1", 1)
+        setenv(CourseEnvironment.Variable.rebuilt.rawValue, String(getpid()), 1)   // execv keeps the process id
         // The code as it was before `swift build` read it: what the rebuilt binary is recorded as built from.
-        if let code = check.code { setenv(CourseEnvironment.Variable.rebuiltCode.rawValue, code, 1) }
+        if let code = check.code {
+            setenv(CourseEnvironment.Variable.rebuiltCode.rawValue, code, 1)
+        } else {
+            unsetenv(CourseEnvironment.Variable.rebuiltCode.rawValue)
+        }
         let arguments = [rebuilt] + CommandLine.arguments.dropFirst()
         var argv = arguments.map { strdup($0) } + [nil]
         execv(rebuilt, &argv)

@@ -62,6 +62,9 @@ enum LessonProcess {
         environment.merge(settings.environment) { $1 }
         environment["SWIFT_BACKTRACE"] = "enable=no"
         environment[CourseEnvironment.Variable.parentProcess.rawValue] = String(getpid())
+        // The rebuild handshake is between a runner and its own exec, not its lessons.
+        environment[CourseEnvironment.Variable.rebuilt.rawValue] = nil
+        environment[CourseEnvironment.Variable.rebuiltCode.rawValue] = nil
         let terminal = isatty(2) == 1 && tag == nil
         environment[CourseEnvironment.Variable.terminal.rawValue] = terminal ? "1" : "0"
         process.environment = environment

@@ -170,6 +170,7 @@ final class PreviewSession: @unchecked Sendable {
             : URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var environment = ProcessInfo.processInfo.environment
         environment[CourseEnvironment.Variable.rebuilt.rawValue] = nil
+        environment[CourseEnvironment.Variable.rebuiltCode.rawValue] = nil
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

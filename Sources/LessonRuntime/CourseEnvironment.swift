@@ -26,7 +26,8 @@ public struct CourseEnvironment: Sendable {
         case terminal = "MIL_TTY"
         /// The runner's process id: a lesson process ends when it does.
         case parentProcess = "MIL_PARENT_PID"
-        /// "1" in a runner started again after rebuilding itself (it must not rebuild again).
+        /// In a runner started again after rebuilding itself (it must not rebuild again): its own process
+        /// id, which `execv` keeps, so a value left in a shell or passed to another process means nothing.
         case rebuilt = "MIL_REBUILT"
         /// In that runner: the fingerprint of the course's code that its parent took before running
         /// `swift build`, which the rebuilt binary is then recorded as built from (`Freshness.CodeStamp`).
@@ -71,7 +72,7 @@ public struct CourseEnvironment: Sendable {
     public var location: String? { self[.location].flatMap { $0.isEmpty ? nil : $0 } }
     public var drawsOnTerminal: Bool { self[.terminal] == "1" }
     public var parentProcess: Int32? { self[.parentProcess].flatMap(Int32.init) }
-    public var isRebuiltRunner: Bool { self[.rebuilt] == "1" }
+    public var isRebuiltRunner: Bool { self[.rebuilt] == String(getpid()) }
 
     /// The package this binary was built from (its `Package.swift`, `Sources/`, `Assets/`): where the
     /// course's own files are found when the working directory is not the course, and whose sources

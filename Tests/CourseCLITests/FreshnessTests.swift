@@ -1,5 +1,6 @@
 @testable import CourseCLI
 import Foundation
+import LessonRuntime
 import XCTest
 
 /// A binary older than the library code it was built from must not run: its results would be stored
@@ -102,6 +103,24 @@ final class CodeStampTests: XCTestCase {
         XCTAssertFalse(stamp.knows(buildID: "b3"), "\(stamp.lines)")
     }
 
+    func testARebuiltRunnerWithoutItsParentsFingerprintRecordsNothing() throws {
+        XCTAssertEqual(check("b4", afterRebuild: true, handedDown: nil).changed, [], "the rebuild is trusted")
+        XCTAssertEqual(stamp.lines, [], "but not recorded as built from code nobody read before it")
+    }
+
+    func testABinaryWithoutABuildIDIsKnownByItsDate() throws {
+        let first = Freshness.currentCode(of: [package], afterRebuild: false, handedDown: nil, buildID: nil,
+                                          stamp: stamp, builtAt: built, executable: "lessons")
+        XCTAssertEqual(first.changed, [])
+        XCTAssertTrue(stamp.contains(buildID: "built-\(built.timeIntervalSince1970)", code: try XCTUnwrap(first.code)), "\(stamp.lines)")
+    }
+
+    func testOnlyTheProcessTheRebuildStartedCountsAsRebuilt() {
+        XCTAssertFalse(CourseEnvironment(variables: ["MIL_REBUILT": "1"]).isRebuiltRunner, "a value left in a shell")
+        XCTAssertFalse(CourseEnvironment(variables: ["MIL_REBUILT": String(getppid())]).isRebuiltRunner, "another process's")
+        XCTAssertTrue(CourseEnvironment(variables: ["MIL_REBUILT": String(getpid())]).isRebuiltRunner)
+    }
+
     func testOneBinaryCanGoWithSeveralCodesAndTheStampKeepsItsLastLines() throws {
         // `swift build` relinks nothing when an edit (a comment) changes no object code: the same build ID.
         for n in 0..<70 { stamp.record(buildID: "b1", code: String(format: "%016x", n)) }
@@ -124,13 +143,14 @@ final class CodeStampTests: XCTestCase {
         for h in 0..<count where integer(headers + h * size, 4) == 4 {   // PT_NOTE
             var at = integer(headers + h * size + 8, 8)
             let end = at + integer(headers + h * size + 32, 8)
+            let align = integer(headers + h * size + 48, 8) == 8 ? 8 : 4
             while at + 12 <= end {
                 let (nameSize, descSize, type) = (integer(at, 4), integer(at + 4, 4), integer(at + 8, 4))
-                let desc = at + 12 + (nameSize + 3) / 4 * 4
-                if type == 3, nameSize == 4 {   // NT_GNU_BUILD_ID, "GNU"
+                let desc = at + 12 + (nameSize + align - 1) / align * align
+                if type == 3, nameSize == 4, file[(at + 12)..<(at + 16)] == Data("GNU\0".utf8) {   // NT_GNU_BUILD_ID
                     found = file[desc..<(desc + descSize)].map { String(format: "%02x", $0) }.joined()
                 }
-                at = desc + (descSize + 3) / 4 * 4
+                at = desc + (descSize + align - 1) / align * align
             }
         }
         let fromFile = try XCTUnwrap(found, "the test binary has a build ID note")

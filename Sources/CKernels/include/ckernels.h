@@ -34,9 +34,9 @@ void mk_sparse_adam(int rows, const int32_t *offsets, const int32_t *indices, co
 void mk_gather_rows(int rows, const long *records, const int32_t *start, const int32_t *count,
                     const int32_t *indices, const float *values,
                     int32_t *outOffsets, int32_t *outIndices, float *outValues);
-/// The rows `records` (in that order) of the row-major matrix X, `cols` wide, copied into out: a dense batch.
+/// The rows `records` (in that order) of the row-major matrix X, `cols` wide, copied into out: a dense batch. out must not overlap X.
 void mk_copy_rows(int rows, const long *records, const float *X, int cols, float *out);
-/// Every one of the `rows` rows of Z (`cols` wide) set to `row`: the bias a layer's product adds to.
+/// Every one of the `rows` rows of Z (`cols` wide) set to `row`: the bias a layer's product adds to. Z must not overlap row.
 void mk_fill_rows(float *Z, int rows, int cols, const float *row);
 /// The nonzeros of each of the `rows` rows of the row-major matrix X (`cols` wide) counted into
 /// counts (unless it is NULL: the total only); returns their total, and sets *binary to 0 if any
@@ -52,7 +52,7 @@ void mk_tanh(float *x, long n);
 void mk_relu(float *x, long n);
 /// dZ = dH * (1 - H^2) (tanh) written over dH.
 void mk_tanh_backward(float *dH, const float *H, long n);
-/// dZ = dH * (H > 0) (ReLU) written over dH.
+/// dZ = dH * (H > 0) (ReLU) written over dH, which must not overlap H.
 void mk_relu_backward(float *dH, const float *H, long n);
 /// Row-wise softmax in place (each row's maximum subtracted first).
 void mk_softmax_rows(float *Z, int rows, int cols);
@@ -61,7 +61,7 @@ void mk_softmax_rows(float *Z, int rows, int cols);
 /// probability is the label's.
 void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *labels, const long *records,
                             float scale, float *dZ, double *loss, long *correct);
-/// out[j] = sum over rows of M[r, j].
+/// out[j] = sum over rows of M[r, j], from zero in row order; out must not overlap M.
 void mk_column_sums(const float *M, int rows, int cols, float *out);
 /// Adam step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= step * m / (sqrt(v) + epsHat), where g is
 /// the gradient plus (if l2) lambda * w as mk_add_scaled adds it; g itself is left as it is.

@@ -87,8 +87,12 @@ extension FixtureCourseTests {
         let original = try String(contentsOf: main, encoding: .utf8)
         defer { try? original.write(to: main, atomically: true, encoding: .utf8); rebuildAfterRestoring() }
 
-        // The course's own code changes and nobody runs `swift build`: the old binary must not run.
-        try (original + "// an edit the binary has not seen\n").write(to: main, atomically: true, encoding: .utf8)
+        // The course's own code changes and nobody runs `swift build`: the old binary must not run. The edit
+        // changes the object code (a comment would not: SwiftPM would relink nothing, and the runner records
+        // the binary it has as built from the commented file too, so a later run of this test would not rebuild).
+        let edit = original.replacingOccurrences(of: "import CourseCLI\n", with: "import CourseCLI\nlet anEditTheBinaryHasNotSeen = 1\n")
+        XCTAssertNotEqual(edit, original)
+        try edit.write(to: main, atomically: true, encoding: .utf8)
         let edited = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
         XCTAssertEqual(edited.status, 0, edited.output)
         XCTAssertTrue(edited.stderr.contains("The course's code changed since this binary was built (Sources/course/main.swift); running swift build…"), edited.stderr)
@@ -97,7 +101,7 @@ extension FixtureCourseTests {
         // Rebuilt, the next build runs at once; so does one after a save that changed nothing.
         let again = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
         XCTAssertFalse(again.stderr.contains("running swift build"), again.stderr)
-        try (original + "// an edit the binary has not seen\n").write(to: main, atomically: true, encoding: .utf8)
+        try edit.write(to: main, atomically: true, encoding: .utf8)
         let touched = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
         XCTAssertEqual(touched.status, 0, touched.output)
         let once = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)

@@ -124,9 +124,9 @@ struct Build: ParsableCommand {
     func run() throws {
         let course = Course.current
         // Never reuse or run lesson code older than the lesson files: rebuild first when they changed.
-        try Freshness.ensure(course)
+        let code = try Freshness.ensure(course)
         let started = Date()
-        let settings = options.settings
+        let settings = options.settings(code: code)
         let lessons = options.selected
         // Before anything runs: never replace what the runner did not make.
         let destination = try OutputFolder.check(output, verb: "write the site to")

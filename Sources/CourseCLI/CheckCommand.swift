@@ -25,14 +25,14 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if parseOnly { return try parse() }
-        try Freshness.ensure(Course.current)
+        let code = try Freshness.ensure(Course.current)
         Interruption.shared.install()
         removeAbandonedScratchFolders()
         let started = Date()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lessons-check.\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let settings = options.settings
+        let settings = options.settings(code: code)
         let outcome: CourseRun.Outcome
         do {
             outcome = try CourseRun(settings: settings, previousSite: nil, staging: scratch).run(options.selected)

@@ -19,6 +19,9 @@ struct RunSettings: Codable {
     /// The training code's fingerprint taken once when the build started, handed to every lesson
     /// (`MIL_TRAINING_CODE_FINGERPRINT`) for the model cache's keys; nil leaves each lesson to take its own.
     var trainingCodeFingerprint: String?
+    /// The course's code and assets as result reuse keys them (`LessonCache.courseCode`), taken from the
+    /// same reading as `trainingCodeFingerprint`; nil: taken when the run starts.
+    var courseCodeFingerprint: String?
 
     /// The environment a lesson process adds to its parent's.
     var environment: [String: String] {
@@ -110,7 +113,9 @@ struct CourseRun {
     /// worker busy rather than waiting at the end of each seed. One outcome per run, in order.
     static func run(_ runs: [CourseRun], _ lessons: [any CompiledLesson.Type], executor: any LessonExecutor) throws -> [Outcome] {
         let parsed = try lessons.map { try $0.parsed() }
-        let caches = runs.map { LessonCache(settings: $0.settings.reuseKeyPart) }
+        let caches = runs.map {
+            LessonCache(settings: $0.settings.reuseKeyPart, codeFingerprint: $0.settings.courseCodeFingerprint ?? LessonCache.courseCode())
+        }
         let slots = Slots(runs: runs.count, lessons: parsed.count)
         let total = runs.count * parsed.count
         var units: [LessonUnit] = []

@@ -92,13 +92,15 @@ enum Freshness {
     /// (`cp -p`, `rsync -t`, a backup) is still found. `handedDown` (in a runner started again after
     /// rebuilding itself): the fingerprint its parent took before `swift build` ran, which this binary is
     /// then recorded as built from; code that differs from it changed while `swift build` ran.
-    static func currentCode(of packages: [URL], afterRebuild: Bool, handedDown: String?,
+    /// `snapshot`: the files as read once for all of a build's keys (nil: read them now).
+    static func currentCode(of packages: [URL], afterRebuild: Bool, handedDown: String?, snapshot: CodeSnapshot? = nil,
                             buildID: String? = buildID, stamp: CodeStamp = CodeStamp(beside: runningExecutable),
                             builtAt: Date? = executableDate, executable: String = runningExecutable.lastPathComponent) -> CodeCheck {
         let newer = changedSources(packages: packages, builtAt: builtAt, executable: executable)
         let folders = packages.flatMap { codeFolders(of: $0, executable: executable) }
         // Every code folder, not only those with newer files: the fingerprint stands for all the code.
-        guard !folders.isEmpty, let code = Fingerprint.ofFiles(in: folders) else {
+        let read = snapshot.map { $0.fingerprint(of: folders) } ?? Fingerprint.ofFiles(in: folders)
+        guard !folders.isEmpty, let code = read else {
             // No code to compare (an installed binary) or a file that could not be read (renamed mid-scan by
             // an editor's save): dates alone, and a rebuild just made is trusted.
             return CodeCheck(changed: afterRebuild ? [] : newer, code: nil)
@@ -178,17 +180,21 @@ enum Freshness {
 
     /// Returns when the binary's lessons are the files' (or cannot be compared) and no library code is
     /// newer than it; otherwise rebuilds and replaces this process with the new binary, or throws a
-    /// one-line error saying why it cannot.
-    static func ensure(_ course: Course) throws {
-        guard let folder = course.folder else { return }
-        let differences = differences(course) ?? Differences()
+    /// one-line error saying why it cannot. Returns the files as it read them: the build's other keys
+    /// come from the same reading (`CodeSnapshot`), so they name the code this check found the binary
+    /// holds, even if a file is saved a moment later.
+    @discardableResult
+    static func ensure(_ course: Course) throws -> CodeSnapshot {
+        let environment = CourseEnvironment.current
+        guard let folder = course.folder else { return environment.codeSnapshot() }
         // The package the binary was built from, and the course's own when it is another package.
         let packages = [CourseEnvironment.packageFolder, folder].map(\.standardizedFileURL)
-        let environment = CourseEnvironment.current
+        let snapshot = environment.codeSnapshot(also: [packages[1]])
+        let differences = differences(course) ?? Differences()
         let check = currentCode(of: packages[0] == packages[1] ? [packages[0]] : packages,
-                                afterRebuild: environment.isRebuiltRunner, handedDown: environment[.rebuiltCode])
+                                afterRebuild: environment.isRebuiltRunner, handedDown: environment[.rebuiltCode], snapshot: snapshot)
         let sources = check.changed
-        guard !differences.isEmpty || !sources.isEmpty else { return }
+        guard !differences.isEmpty || !sources.isEmpty else { return snapshot }
         if environment.isRebuiltRunner {
             if differences.isEmpty {
                 throw CLIError("the course's code changed again while `swift build` ran, so this binary may not hold it; run the command again")

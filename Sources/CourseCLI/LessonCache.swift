@@ -22,9 +22,9 @@ struct LessonCache {
 
     /// The course's code and assets: every file under `Sources/` of the package this binary was built
     /// from (an installed binary: the executable) and under every `Assets/` lessons may read (see
-    /// `CourseEnvironment.codeFingerprint`).
-    static func courseCode() -> String? {
-        CourseEnvironment.current.codeFingerprint(code: ["Sources"], data: ["Assets"])
+    /// `CourseEnvironment.codeFingerprint`), as `snapshot` holds them (nil: as they are now).
+    static func courseCode(from snapshot: CodeSnapshot? = nil) -> String? {
+        CourseEnvironment.current.codeFingerprint(code: ["Sources"], data: ["Assets"], from: snapshot)
     }
 
     func key(for lesson: Lesson) -> String? {

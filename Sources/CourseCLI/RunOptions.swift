@@ -66,14 +66,17 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// The settings of a build; the training code is fingerprinted here from the files (never from an
-    /// inherited `MIL_TRAINING_CODE_FINGERPRINT`, which would let a stale value through). A build reads
-    /// this once.
-    var settings: RunSettings {
-        RunSettings(profile: profile, seed: seed ?? RunProfile.seed,
+    /// The settings of a build. The training code (for the model cache) and the course's code (for result
+    /// reuse) are fingerprinted here from `code`, the files as `Freshness.ensure` read them when it found the
+    /// binary holds them (never from an inherited `MIL_TRAINING_CODE_FINGERPRINT`, which would let a stale
+    /// value through). A build takes this once.
+    func settings(code: CodeSnapshot) -> RunSettings {
+        let environment = CourseEnvironment.current
+        return RunSettings(profile: profile, seed: seed ?? RunProfile.seed,
                            dataDirectory: dataDirectory.map { URL(fileURLWithPath: $0) }, retrainModels: noCache, jobs: jobCount,
                            timeout: timeout ?? Self.defaultTimeouts[profile] ?? 900,
-                           trainingCodeFingerprint: CourseEnvironment.current.codeFingerprint(code: CourseEnvironment.trainingCodeFolders))
+                           trainingCodeFingerprint: environment.codeFingerprint(code: CourseEnvironment.trainingCodeFolders, from: code),
+                           courseCodeFingerprint: LessonCache.courseCode(from: code))
     }
 
     var selected: [any CompiledLesson.Type] {

@@ -94,6 +94,15 @@ public struct CourseEnvironment: Sendable {
         return codeFingerprint(code: Self.trainingCodeFolders, package: package)
     }
 
+    /// The files a build takes its keys from, read once (see `CodeSnapshot`): `Sources/` and `Assets/`
+    /// of the package this binary was built from, of the course's folder, and of each of `others`
+    /// (the course's package, when that is another).
+    public func codeSnapshot(also others: [URL] = [], package: URL = CourseEnvironment.packageFolder) -> CodeSnapshot {
+        CodeSnapshot(reading: ([package, courseFolder] + others).flatMap {
+            [$0.appendingPathComponent("Sources"), $0.appendingPathComponent("Assets")]
+        })
+    }
+
     /// What stands for this program's version and the course's files in cache keys (result reuse,
     /// the model cache).
     ///
@@ -102,10 +111,15 @@ public struct CourseEnvironment: Sendable {
     /// missing folder must not fingerprint as empty: every version would then share one key). `data`
     /// (e.g. `Assets`) counts wherever `courseFile` may read it: the course's folder and the package's,
     /// so a binary run in a folder with data of its own never reuses results made from other data.
-    public func codeFingerprint(code: [String], data: [String] = [], package: URL = CourseEnvironment.packageFolder) -> String {
+    ///
+    /// `snapshot`: the files as a build read them once, so that its keys agree (`codeSnapshot`); nil
+    /// reads them now.
+    public func codeFingerprint(code: [String], data: [String] = [], package: URL = CourseEnvironment.packageFolder,
+                                from snapshot: CodeSnapshot? = nil) -> String {
+        func read(_ folders: [URL]) -> String? { snapshot.map { $0.fingerprint(of: folders) } ?? Fingerprint.ofFiles(in: folders) }
         var f = Fingerprint()
         let built = code.map { package.appendingPathComponent($0) }
-        if built.allSatisfy(Self.isFolder), let sources = Fingerprint.ofFiles(in: built) {
+        if built.allSatisfy(Self.isFolder), let sources = read(built) {
             f.add("built from " + sources)
         } else {
             f.add("installed " + Self.executableFingerprint)
@@ -115,7 +129,7 @@ public struct CourseEnvironment: Sendable {
         for folder in data {
             for root in roots where Self.isFolder(root.appendingPathComponent(folder)) {
                 f.add(root.path + "/" + folder)
-                f.add(Fingerprint.ofFiles(in: [root.appendingPathComponent(folder)]) ?? UUID().uuidString)
+                f.add(read([root.appendingPathComponent(folder)]) ?? UUID().uuidString)
             }
         }
         return f.hex

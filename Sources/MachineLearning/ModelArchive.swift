@@ -136,23 +136,34 @@ public struct Fingerprint: Sendable {
     /// sorted order, not following symbolic links; nil if a folder cannot be read.
     public static func ofFiles(in folders: [URL]) -> String? {
         var f = Fingerprint()
-        let fm = FileManager.default
         for folder in folders {
-            guard let enumerator = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
-                                                 options: [.skipsHiddenFiles]) else { return nil }
-            var files: [URL] = []
-            for case let url as URL in enumerator {
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-                if values?.isSymbolicLink == true { enumerator.skipDescendants(); continue }
-                if values?.isRegularFile == true { files.append(url) }
-            }
-            for file in files.sorted(by: { $0.path < $1.path }) {
-                f.add(String(file.path.dropFirst(folder.path.count)))
+            guard let files = files(in: folder) else { return nil }
+            for file in files {
                 guard let data = try? Data(contentsOf: file) else { return nil }
-                f.add(data)
+                f.add(file: String(file.path.dropFirst(folder.path.count)), data)
             }
         }
         return f.hex
+    }
+
+    /// The regular files under `folder` in the order `ofFiles` hashes them (by path), not following
+    /// symbolic links and skipping hidden files; nil if the folder cannot be read.
+    public static func files(in folder: URL) -> [URL]? {
+        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
+                                                              options: [.skipsHiddenFiles]) else { return nil }
+        var files: [URL] = []
+        for case let url as URL in enumerator {
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+            if values?.isSymbolicLink == true { enumerator.skipDescendants(); continue }
+            if values?.isRegularFile == true { files.append(url) }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// One file of `ofFiles`: its path within the folder hashed, then its bytes.
+    public mutating func add(file pathInFolder: String, _ data: Data) {
+        add(pathInFolder)
+        add(data)
     }
 }
 

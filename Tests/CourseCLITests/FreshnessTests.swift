@@ -95,6 +95,19 @@ final class CodeStampTests: XCTestCase {
         XCTAssertEqual(check("b2").changed, [], "and the next run starts at once")
     }
 
+    /// The check judges the files as the build read them for all its keys: an edit saved a moment after
+    /// that reading is neither what the binary is taken to hold nor recorded as its code.
+    func testTheCheckJudgesTheCodeAsTheBuildReadItForItsKeys() throws {
+        let code = try XCTUnwrap(check().code)
+        let snapshot = CodeSnapshot(reading: [package.appendingPathComponent("Sources")])
+        try write("Sources/MachineLearning/MLP.swift", "let a = 2\n", modified: built.addingTimeInterval(-30))
+        let judged = Freshness.currentCode(of: [package], afterRebuild: false, handedDown: nil, snapshot: snapshot, buildID: "b1",
+                                           stamp: stamp, builtAt: built, executable: "lessons")
+        XCTAssertEqual(judged, Freshness.CodeCheck(changed: [], code: code))
+        XCTAssertEqual(stamp.lines, ["b1 \(code)"], "only the code as read is recorded")
+        XCTAssertEqual(check().changed, [Freshness.olderDatedChange], "a fresh reading finds the edit")
+    }
+
     func testCodeThatChangedWhileSwiftBuildRanIsNotRecordedAsTheRebuiltBinarys() throws {
         let before = check("b0").code
         try write("Sources/lessons/main.swift", "run(again)\n", modified: Date())

@@ -48,10 +48,24 @@ final class LessonCacheTests: XCTestCase {
         let inherited = getenv(name).map { String(cString: $0) }
         setenv(name, "forged", 1)
         defer { if let inherited { setenv(name, inherited, 1) } else { unsetenv(name) } }
-        let settings = try RunOptions.parse(["--profile", "smoke"]).settings
+        let settings = try RunOptions.parse(["--profile", "smoke"]).settings(code: CourseEnvironment.current.codeSnapshot())
         let files = CourseEnvironment(variables: [:]).codeFingerprint(code: CourseEnvironment.trainingCodeFolders)
         XCTAssertEqual(settings.trainingCodeFingerprint, files)
         XCTAssertEqual(settings.environment[name], files)
+        XCTAssertEqual(settings.courseCodeFingerprint, LessonCache.courseCode())
+    }
+
+    /// Both keys come from the reading handed in (the one the freshness check judged), not from the files
+    /// read again: with a reading that holds no code they are the installed binary's keys.
+    func testTheBuildsKeysComeFromTheReadingTheFreshnessCheckMade() throws {
+        let options = try RunOptions.parse(["--profile", "smoke"])
+        let environment = CourseEnvironment.current
+        let read = options.settings(code: environment.codeSnapshot())
+        let empty = options.settings(code: CodeSnapshot())
+        XCTAssertNotEqual(empty.trainingCodeFingerprint, read.trainingCodeFingerprint)
+        XCTAssertNotEqual(empty.courseCodeFingerprint, read.courseCodeFingerprint)
+        XCTAssertEqual(empty.trainingCodeFingerprint, environment.codeFingerprint(code: CourseEnvironment.trainingCodeFolders,
+                                                                                   package: URL(fileURLWithPath: "/no-such-package")))
     }
 
     func testKeptResultsShowTheLessonTheyWereMadeFromAsItWasParsedThen() throws {

@@ -43,7 +43,7 @@ enum Freshness {
     }
 
     /// Code changed since this binary was linked: files newer than the executable in the `Sources/`
-    /// folders that go into it (`codeFolders`) of each of `packages` (the package it was built from and
+    /// folders that go into it (`codeFolders`), and the `Package.swift` (`manifest`), of each of `packages` (the package it was built from and
     /// the course's, when that is another). Results are keyed by the files, so old code must not run
     /// under their new key. Empty for an installed binary, whose packages are not here.
     static func changedSources(packages: [URL], builtAt: Date? = executableDate, executable: String = runningExecutable.lastPathComponent) -> [String] {
@@ -61,8 +61,19 @@ enum Freshness {
                     }
                 }
             }
+            if let manifest = manifest(of: package),
+               let date = (try? manifest.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate, date > builtAt {
+                changed.append("Package.swift")
+            }
         }
         return changed
+    }
+
+    /// `package`'s `Package.swift`, if it has one: its flags decide how the code compiles (which products
+    /// fuse into multiply-adds, so every trained model's bits), so it counts as code the binary holds.
+    static func manifest(of package: URL) -> URL? {
+        let url = package.appendingPathComponent("Package.swift")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
     /// The folders under `package`'s `Sources/` that go into `executable`: every library and the
@@ -97,8 +108,8 @@ enum Freshness {
                             buildID: String? = buildID, stamp: CodeStamp = CodeStamp(beside: runningExecutable),
                             builtAt: Date? = executableDate, executable: String = runningExecutable.lastPathComponent) -> CodeCheck {
         let newer = changedSources(packages: packages, builtAt: builtAt, executable: executable)
-        let folders = packages.flatMap { codeFolders(of: $0, executable: executable) }
-        // Every code folder, not only those with newer files: the fingerprint stands for all the code.
+        let folders = packages.flatMap { codeFolders(of: $0, executable: executable) + [manifest(of: $0)].compactMap { $0 } }
+        // Every code folder and manifest, not only those with newer files: the fingerprint stands for all the code.
         let read = snapshot.map { $0.fingerprint(of: folders) } ?? Fingerprint.ofFiles(in: folders)
         guard !folders.isEmpty, let code = read else {
             // No code to compare (an installed binary) or a file that could not be read (renamed mid-scan by
@@ -203,6 +214,10 @@ enum Freshness {
         }
         let what = differences.isEmpty ? "the course's code changed since this binary was built (\(sources.prefix(3).joined(separator: ", "))\(sources.count > 3 ? ", …" : ""))"
             : "the lessons changed since this binary was built (\(differences.summary))"
+        if let holder = swiftPMAncestor(on: folder) {
+            let command = "`\(holder.command.replacingOccurrences(of: "-", with: " "))` (process \(holder.pid))"
+            throw CLIError("\(what), and `swift build` cannot rebuild it here: \(command), which started this runner, holds the lock on \(folder.path)/.build until it ends, so the build would wait forever. Build first (`swift build`, or `make test`, which builds before it tests), then run again")
+        }
         log("\(what.prefix(1).uppercased() + what.dropFirst()); running swift build…")
         guard let swift = executable(named: "swift") else {
             throw CLIError("\(what) and `swift` is not on PATH to rebuild it; run `swift build` first")
@@ -253,6 +268,43 @@ enum Freshness {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A SwiftPM process: its id and its command's name (`swift-test`, `swift-build`, ...).
+    struct SwiftPMProcess: Equatable {
+        var pid: pid_t
+        var command: String
+    }
+
+    /// The SwiftPM command among the ancestors of `pid` (this process) that works on `package`: the one
+    /// named by its `--package-path`, or else the folder it runs in. It holds the lock on the package's
+    /// build folder until it ends (`swift test`, whose tests started this runner), so a `swift build`
+    /// started here would wait for it forever, silently. nil when there is none, or `/proc` cannot tell.
+    static func swiftPMAncestor(on package: URL, of pid: pid_t = getpid()) -> SwiftPMProcess? {
+        let target = package.resolvingSymlinksInPath().standardizedFileURL.path
+        var current = pid
+        for _ in 0..<64 {
+            guard current > 1, let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
+                  let nameEnd = stat.lastIndex(of: ")") else { return nil }
+            // "pid (name) state ppid ...": the name may hold spaces and parentheses, so fields count from its end.
+            let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+            guard fields.count > 1, let parent = pid_t(fields[1]), parent > 0 else { return nil }
+            current = parent
+            let name = ((try? String(contentsOfFile: "/proc/\(current)/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard ["swift-test", "swift-build", "swift-run", "swift-package"].contains(name),
+                  let folder = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(current)/cwd") else { continue }
+            let arguments = ((try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(current)/cmdline"))) ?? Data())
+                .split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            var packagePath: String?
+            for (i, argument) in arguments.enumerated() {
+                if argument == "--package-path", i + 1 < arguments.count { packagePath = arguments[i + 1] }
+                if argument.hasPrefix("--package-path=") { packagePath = String(argument.dropFirst("--package-path=".count)) }
+            }
+            let base = URL(fileURLWithPath: folder, isDirectory: true)
+            let itsPackage = packagePath.map { URL(fileURLWithPath: $0, relativeTo: base) } ?? base
+            if itsPackage.resolvingSymlinksInPath().standardizedFileURL.path == target { return SwiftPMProcess(pid: current, command: name) }
+        }
+        return nil
     }
 }
 

@@ -7,7 +7,7 @@ import MachineLearning
 ///
 /// The key hashes the lesson's cells (their code and options, in order — not the prose, so a
 /// prose-only edit re-renders the page without rerunning anything), the course's library code and assets (every file under
-/// `Sources/` of the package this binary was built from, or the executable itself, and under every `Assets/` it may read), the profile, the seed and
+/// `Sources/` of the package this binary was built from and its `Package.swift`, or the executable itself, and under every `Assets/` it may read), the profile, the seed and
 /// the contents of the user's data the lessons read (`RunSettings.reuseKeyPart`). Editing one lesson reruns only that lesson; editing library code
 /// reruns all. Only lessons that passed are reused.
 struct LessonCache {
@@ -21,10 +21,11 @@ struct LessonCache {
     }
 
     /// The course's code and assets: every file under `Sources/` of the package this binary was built
-    /// from (an installed binary: the executable) and under every `Assets/` lessons may read (see
-    /// `CourseEnvironment.codeFingerprint`), as `snapshot` holds them (nil: as they are now).
+    /// from and its `Package.swift` (an installed binary: the executable), and every file under every
+    /// `Assets/` lessons may read (see `CourseEnvironment.codeFingerprint`), as `snapshot` holds them
+    /// (nil: as they are now).
     static func courseCode(from snapshot: CodeSnapshot? = nil) -> String? {
-        CourseEnvironment.current.codeFingerprint(code: ["Sources"], data: ["Assets"], from: snapshot)
+        CourseEnvironment.current.codeFingerprint(code: ["Sources", "Package.swift"], data: ["Assets"], from: snapshot)
     }
 
     func key(for lesson: Lesson) -> String? {

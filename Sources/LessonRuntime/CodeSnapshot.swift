@@ -20,11 +20,18 @@ public struct CodeSnapshot: Sendable {
     public init() {}
 
     /// Reads every regular file under each of `roots` (not following symbolic links, skipping hidden
-    /// files); a root that does not exist is remembered as unreadable.
+    /// files); a root that is a regular file (a `Package.swift`) is read as its own one file; a root that
+    /// does not exist is remembered as unreadable.
     public init(reading roots: [URL]) {
         for root in roots.map(\.standardizedFileURL) where self.roots[root.path] == nil {
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
+            let exists = FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder)
+            let values = try? root.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+            if exists, values?.isRegularFile == true, values?.isSymbolicLink != true {
+                self.roots[root.path] = [(path: root.path, data: try? Data(contentsOf: root))]
+                continue
+            }
+            guard exists, isFolder.boolValue else {
                 self.roots[root.path] = .some(nil)
                 continue
             }
@@ -37,8 +44,8 @@ public struct CodeSnapshot: Sendable {
     /// The folders read.
     public var folders: [URL] { roots.keys.sorted().map { URL(fileURLWithPath: $0) } }
 
-    /// The fingerprint of `folders` as read, the same as `Fingerprint.ofFiles(in: folders)` would have
-    /// given then; nil when a folder was not under a root read, or it or one of its files could not be
+    /// The fingerprint of `folders` (or files read as roots) as read, the same as
+    /// `Fingerprint.ofFiles(in: folders)` would have given then; nil when a folder was not under a root read, or it or one of its files could not be
     /// read (never a fresh read: that would be another moment's files).
     public func fingerprint(of folders: [URL]) -> String? {
         var f = Fingerprint()
@@ -52,11 +59,12 @@ public struct CodeSnapshot: Sendable {
         return f.hex
     }
 
-    /// The files under `folder` as read, from the root that holds it.
+    /// The files under `folder` as read, from the root that holds it (a file read as a root: itself).
     private func files(in folder: URL) -> [(path: String, data: Data?)]? {
         let path = folder.path
         for (root, files) in roots where path == root || path.hasPrefix(root == "/" ? "/" : root + "/") {
             guard let files else { return nil }
+            if path == root, files.count == 1, files[0].path == root { return files }
             // A folder under a root that was skipped (hidden, or reached through a symbolic link) was not
             // read; only one the root's reading went into is known.
             guard path == root || Self.wasEntered(path, below: root) else { return nil }

@@ -82,9 +82,11 @@ public struct CourseEnvironment: Sendable {
         .deletingLastPathComponent()   // Sources
         .deletingLastPathComponent()
 
-    /// The folders whose code decides what a trained model is: the model cache's keys fingerprint them
-    /// (`trainingCodeFingerprint`), so a change to the lessons or the site does not retrain anything.
-    public static let trainingCodeFolders = ["Sources/MachineLearning", "Sources/CKernels"]
+    /// The folders whose code decides what a trained model is, and the package's manifest, whose flags
+    /// decide how that code compiles (`-ffp-contract` changes which products fuse, so every model's
+    /// bits): the model cache's keys fingerprint them (`trainingCodeFingerprint`), so a change to the
+    /// lessons or the site does not retrain anything, and a change of flags does.
+    public static let trainingCodeFolders = ["Sources/MachineLearning", "Sources/CKernels", "Package.swift"]
 
     /// The training code's fingerprint for the model cache: the one `lessons build` took when it started
     /// (`MIL_TRAINING_CODE_FINGERPRINT`, in a lesson process the build started), or, in a process started
@@ -94,19 +96,19 @@ public struct CourseEnvironment: Sendable {
         return codeFingerprint(code: Self.trainingCodeFolders, package: package)
     }
 
-    /// The files a build takes its keys from, read once (see `CodeSnapshot`): `Sources/` and `Assets/`
-    /// of the package this binary was built from, of the course's folder, and of each of `others`
-    /// (the course's package, when that is another).
+    /// The files a build takes its keys from, read once (see `CodeSnapshot`): `Package.swift`, `Sources/`
+    /// and `Assets/` of the package this binary was built from, of the course's folder, and of each of
+    /// `others` (the course's package, when that is another).
     public func codeSnapshot(also others: [URL] = [], package: URL = CourseEnvironment.packageFolder) -> CodeSnapshot {
         CodeSnapshot(reading: ([package, courseFolder] + others).flatMap {
-            [$0.appendingPathComponent("Sources"), $0.appendingPathComponent("Assets")]
+            [$0.appendingPathComponent("Package.swift"), $0.appendingPathComponent("Sources"), $0.appendingPathComponent("Assets")]
         })
     }
 
     /// What stands for this program's version and the course's files in cache keys (result reuse,
     /// the model cache).
     ///
-    /// `code` (e.g. `Sources`) is what the binary was built from: those folders of its package, or,
+    /// `code` (e.g. `Sources`, `Package.swift`) is what the binary was built from: those folders and files of its package, or,
     /// for an installed binary whose build folder is not on this machine, the executable itself (a
     /// missing folder must not fingerprint as empty: every version would then share one key). `data`
     /// (e.g. `Assets`) counts wherever `courseFile` may read it: the course's folder and the package's,
@@ -119,7 +121,7 @@ public struct CourseEnvironment: Sendable {
         func read(_ folders: [URL]) -> String? { snapshot.map { $0.fingerprint(of: folders) } ?? Fingerprint.ofFiles(in: folders) }
         var f = Fingerprint()
         let built = code.map { package.appendingPathComponent($0) }
-        if built.allSatisfy(Self.isFolder), let sources = read(built) {
+        if built.allSatisfy({ Self.isFolder($0) || Self.isFile($0) }), let sources = read(built) {
             f.add("built from " + sources)
         } else {
             f.add("installed " + Self.executableFingerprint)
@@ -150,6 +152,11 @@ public struct CourseEnvironment: Sendable {
     static func isFolder(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    static func isFile(_ url: URL) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// A file of the course package, looked for in the course's folder first, then in `packageFolder`.

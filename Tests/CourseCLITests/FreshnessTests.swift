@@ -30,6 +30,76 @@ final class FreshnessTests: XCTestCase {
         XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), ["Sources/CKernels/kernels.c", "Sources/lessons/main.swift"])
     }
 
+    /// The manifest's flags decide how the code compiles (which products fuse, so every model's bits): a
+    /// `Package.swift` newer than the binary is code the binary may not hold, an older one is not.
+    func testAPackageManifestNewerThanTheBinaryIsCodeItMayNotHold() throws {
+        let fm = FileManager.default
+        let package = fm.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: package) }
+        let built = Date(timeIntervalSinceNow: -3_600)
+        try fm.createDirectory(at: package.appendingPathComponent("Sources/lessons"), withIntermediateDirectories: true)
+        let main = package.appendingPathComponent("Sources/lessons/main.swift"), manifest = package.appendingPathComponent("Package.swift")
+        for (url, text) in [(main, "run()\n"), (manifest, "// -O\n")] {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            try fm.setAttributes([.modificationDate: built.addingTimeInterval(-60)], ofItemAtPath: url.path)
+        }
+        XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), [])
+        try "// -Ounchecked\n".write(to: manifest, atomically: true, encoding: .utf8)
+        XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), ["Package.swift"])
+    }
+
+    /// Under `swift test` (whose tests start the runner) SwiftPM's lock on the package's `.build` lasts as
+    /// long as the tests do, and a `swift build` the runner started there would wait for it forever, without
+    /// a word. The runner finds such an ancestor by walking `/proc` upwards: a SwiftPM command working on
+    /// the same package (its folder, or its `--package-path`), not one working on another package.
+    func testASwiftPMCommandOnTheSamePackageAmongAProcesssAncestorsIsFound() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("ancestor-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: root) }
+        let (package, other) = (root.appendingPathComponent("course"), root.appendingPathComponent("other"))
+        for folder in [package, other] { try fm.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let swiftTest = root.appendingPathComponent("swift-test")   // a shell under SwiftPM's command name
+        try fm.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: swiftTest.path)
+
+        /// A sleeper whose parent is the SwiftPM command, started in `folder` with `arguments`; a plain shell
+        /// starts the command, so that the command is not the leader of its process group (Foundation makes
+        /// the plain shell that). Returns the sleeper's id and the command's, and the shell to stop.
+        func sleeper(in folder: URL, _ arguments: String = "") throws -> (sleeper: pid_t, command: pid_t, shell: Process) {
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = ["-c", "'\(swiftTest.path)' -c 'sleep 30 & echo $!; echo $$; wait' \(arguments); true"]
+            shell.currentDirectoryURL = folder
+            let pipe = Pipe()
+            shell.standardOutput = pipe
+            try shell.run()
+            var lines = Data()
+            while lines.filter({ $0 == UInt8(ascii: "\n") }).count < 2 {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                lines.append(chunk)
+            }
+            let pids = String(decoding: lines, as: UTF8.self).split(separator: "\n").compactMap { pid_t($0) }
+            XCTAssertEqual(pids.count, 2, "the sleeper's and the SwiftPM command's")
+            return (try XCTUnwrap(pids.first), try XCTUnwrap(pids.last), shell)
+        }
+        func stop(_ started: (sleeper: pid_t, command: pid_t, shell: Process)) {
+            kill(started.sleeper, SIGKILL)
+            started.shell.waitUntilExit()
+        }
+
+        let inPackage = try sleeper(in: package)
+        XCTAssertEqual(Freshness.swiftPMAncestor(on: package, of: inPackage.sleeper), .init(pid: inPackage.command, command: "swift-test"))
+        XCTAssertNil(Freshness.swiftPMAncestor(on: other, of: inPackage.sleeper), "working on another package, it holds another lock")
+        stop(inPackage)
+
+        let pointed = try sleeper(in: other, "--package-path ../course")
+        XCTAssertEqual(Freshness.swiftPMAncestor(on: package, of: pointed.sleeper), .init(pid: pointed.command, command: "swift-test"),
+                       "--package-path names the package, relative to the folder the command runs in")
+        XCTAssertNil(Freshness.swiftPMAncestor(on: other, of: pointed.sleeper))
+        stop(pointed)
+        XCTAssertNil(Freshness.swiftPMAncestor(on: package, of: 1), "init has no ancestors")
+    }
+
     func testAnInstalledBinaryWhosePackageIsGoneHasNothingToCompare() throws {
         XCTAssertEqual(Freshness.changedSources(packages: [URL(fileURLWithPath: "/no/such/package")], builtAt: Date(), executable: "lessons"), [])
         let date = try XCTUnwrap(Freshness.executableDate, "the running binary's date is readable")
@@ -81,6 +151,15 @@ final class CodeStampTests: XCTestCase {
         XCTAssertEqual(check().changed, [Freshness.olderDatedChange], "no file is newer, and still the code is not the binary's")
         try write("Sources/MachineLearning/MLP.swift", "let a = 1\n", modified: built.addingTimeInterval(-10))
         XCTAssertEqual(check().changed, [], "the code the binary was built from, whatever the dates")
+    }
+
+    func testAManifestPutBackWithAnOlderDateIsFoundOnceTheBinaryIsKnown() throws {
+        try write("Package.swift", "// -O\n", modified: built.addingTimeInterval(-60))
+        XCTAssertEqual(check().changed, [])
+        try write("Package.swift", "// -Ounchecked\n", modified: built.addingTimeInterval(-30))
+        XCTAssertEqual(check().changed, [Freshness.olderDatedChange], "a flag changed, though no file is newer")
+        try write("Package.swift", "// -O\n", modified: built.addingTimeInterval(-10))
+        XCTAssertEqual(check().changed, [], "the manifest the binary was built with")
     }
 
     func testANewerFileIsNamedAndNothingIsRecordedUntilSwiftBuildHasRun() throws {

@@ -68,6 +68,19 @@ final class LessonCacheTests: XCTestCase {
                                                                                    package: URL(fileURLWithPath: "/no-such-package")))
     }
 
+    /// The course's code in result reuse's keys includes the package's manifest (its flags decide what the
+    /// code computes): a reading without it gives no key from the files, only the executable's (with the assets').
+    func testResultReuseKeysByThePackagesManifestToo() throws {
+        let environment = CourseEnvironment.current
+        let withManifest = try XCTUnwrap(LessonCache.courseCode(from: environment.codeSnapshot()))
+        let folders = [CourseEnvironment.packageFolder, environment.courseFolder].flatMap {
+            [$0.appendingPathComponent("Sources"), $0.appendingPathComponent("Assets")]
+        }
+        let withoutManifest = LessonCache.courseCode(from: CodeSnapshot(reading: folders))
+        XCTAssertNotEqual(withoutManifest, withManifest, "without the manifest the files give no key: the executable's instead")
+        XCTAssertEqual(LessonCache.courseCode(from: CodeSnapshot(reading: folders)), withoutManifest, "and that key is stable")
+    }
+
     func testKeptResultsShowTheLessonTheyWereMadeFromAsItWasParsedThen() throws {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("keep-\(UUID().uuidString)")

@@ -17,6 +17,7 @@ final class CodeSnapshotTests: XCTestCase {
         try write("print(1)\n", to: "Sources/lessons/main.swift")
         try write("body {}\n", to: "Assets/style.css")
         try write("secret\n", to: "Sources/MachineLearning/.hidden-notes")
+        try write("// swift-tools-version:6.0\n", to: "Package.swift")
     }
 
     override func tearDownWithError() throws { try? fm.removeItem(at: package) }
@@ -39,6 +40,23 @@ final class CodeSnapshotTests: XCTestCase {
         }
         XCTAssertNotEqual(snapshot.fingerprint(of: [folder("Sources/MachineLearning")]),
                           snapshot.fingerprint(of: [folder("Sources/CKernels")]))
+    }
+
+    /// A package's manifest is read as a root of its own: one file, fingerprinted as `Fingerprint.ofFiles`
+    /// fingerprints it, and kept as read.
+    func testAFileReadAsARootIsItsOwnOneFileAndKeepsItsReading() throws {
+        let manifest = folder("Package.swift")
+        let before = try XCTUnwrap(Fingerprint.ofFiles(in: [manifest]))
+        let snapshot = CodeSnapshot(reading: [manifest, folder("Sources")])
+        XCTAssertEqual(snapshot.fingerprint(of: [manifest]), before)
+        XCTAssertEqual(snapshot.fingerprint(of: [folder("Sources"), manifest]), Fingerprint.ofFiles(in: [folder("Sources"), manifest]))
+        XCTAssertNotEqual(snapshot.fingerprint(of: [folder("Sources"), manifest]), snapshot.fingerprint(of: [folder("Sources")]),
+                          "the manifest counts")
+        try write("// swift-tools-version:6.0 with -Ounchecked\n", to: "Package.swift")
+        XCTAssertNotEqual(Fingerprint.ofFiles(in: [manifest]), before, "the file did change")
+        XCTAssertEqual(snapshot.fingerprint(of: [manifest]), before, "the reading keeps what it read")
+        XCTAssertNil(CodeSnapshot(reading: [folder("Sources")]).fingerprint(of: [manifest]), "not read, no fingerprint")
+        XCTAssertNil(CodeSnapshot(reading: [folder("NoSuch.swift")]).fingerprint(of: [folder("NoSuch.swift")]), "a file that was not there")
     }
 
     func testAFileSavedAfterTheReadingDoesNotChangeItsFingerprints() throws {

@@ -84,9 +84,10 @@ final class CourseEnvironmentTests: XCTestCase {
         let fm = FileManager.default
         let package = fm.temporaryDirectory.appendingPathComponent("package-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: package) }
-        for folder in CourseEnvironment.trainingCodeFolders {
+        for folder in CourseEnvironment.trainingCodeFolders where folder != "Package.swift" {
             try fm.createDirectory(at: package.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
+        try "// swift-tools-version:6.0".write(to: package.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
         let trainer = package.appendingPathComponent("Sources/MachineLearning/Trainer.swift")
         try "let rate = 0.001".write(to: trainer, atomically: true, encoding: .utf8)
         let onItsOwn = CourseEnvironment(variables: [:])
@@ -101,6 +102,33 @@ final class CourseEnvironmentTests: XCTestCase {
                        onItsOwn.trainingCodeFingerprint(package: package), "an empty variable is no fingerprint")
         XCTAssertEqual(CourseEnvironment(variables: ["MIL_TRAINING_CODE_FINGERPRINT": atStart]).trainingCodeFingerprint(package: package),
                        onItsOwn.trainingCodeFingerprint(package: package), "outside a build (a value left in a shell) it is not trusted")
+    }
+
+    /// A compiler flag in `Package.swift` (`-ffp-contract`, `-Ounchecked`) changes every trained model's
+    /// bits as surely as an edit to the trainer: the model cache's key covers the manifest too, and a
+    /// package whose manifest is missing is not taken for one with an empty manifest.
+    func testAFlagChangedInPackageSwiftChangesTheModelCachesKey() throws {
+        let fm = FileManager.default
+        let package = fm.temporaryDirectory.appendingPathComponent("package-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: package) }
+        for folder in ["Sources/MachineLearning", "Sources/CKernels"] {
+            try fm.createDirectory(at: package.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try "let rate = 0.001".write(to: package.appendingPathComponent("Sources/MachineLearning/Trainer.swift"), atomically: true, encoding: .utf8)
+        let manifest = package.appendingPathComponent("Package.swift")
+        let flags = #"cSettings: [.unsafeFlags(["-ffp-contract=fast-honor-pragmas"])]"#
+        try flags.write(to: manifest, atomically: true, encoding: .utf8)
+        let environment = CourseEnvironment(variables: [:])
+        let key = environment.trainingCodeFingerprint(package: package)
+        XCTAssertEqual(environment.trainingCodeFingerprint(package: package), key, "stable")
+        try flags.replacingOccurrences(of: "fast-honor-pragmas", with: "off").write(to: manifest, atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(environment.trainingCodeFingerprint(package: package), key, "another flag, another key")
+        try flags.write(to: manifest, atomically: true, encoding: .utf8)
+        XCTAssertEqual(environment.trainingCodeFingerprint(package: package), key, "the same manifest, the same key")
+        try fm.removeItem(at: manifest)
+        XCTAssertEqual(environment.trainingCodeFingerprint(package: package),
+                       environment.codeFingerprint(code: ["Sources"], package: package.appendingPathComponent("gone")),
+                       "without a manifest the sources alone cannot say how they compiled: the executable's key, as for an installed binary")
     }
 
     /// The model cache a lesson process opens salts its keys with the build's fingerprint.

@@ -19,6 +19,7 @@ test: deps
 	Tests/EndToEndTests/Fixtures/lay-out-course . .build-fixtures/course
 	cd .build-fixtures/course && $(SWIFT) build  # its lessons misbehave on purpose, so it warns
 	$(SWIFT) build --build-tests
+	"$$($(SWIFT) build --show-bin-path)/lessons" check --freshness-only  # records the code it holds, outside swift test's lock
 	LESSONS_BIN="$$($(SWIFT) build --show-bin-path)/lessons" SWIFT="$(SWIFT)" .ci/run-tests
 
 ## The Slurm executor on a one-node Slurm cluster started on loopback (installs Slurm if missing):

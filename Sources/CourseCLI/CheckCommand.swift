@@ -20,12 +20,19 @@ struct Check: ParsableCommand {
     @Flag(name: .customLong("parse-only"), help: "Only check the lesson files on disk as the build's tangling step would (names, Markdown, cells; every problem in every file, but not the compiler's type checks) and say whether this binary is up to date with them.")
     var parseOnly = false
 
+    @Flag(name: .customLong("freshness-only"), help: "Only make sure this binary holds the course's code and lessons: run `swift build` and continue with the new binary if they changed, and record which code it holds; run nothing. `make test` runs it before the tests, under whose `swift test` no rebuild can run.")
+    var freshnessOnly = false
+
     @Option(name: .customLong("lessons-folder"), help: "With --parse-only: the folder of lesson files.")
     var folder = "Lessons"
 
     func run() throws {
         if parseOnly { return try parse() }
         let code = try Freshness.ensure(Course.current)
+        if freshnessOnly {
+            print("This binary holds the course's code and lessons.")
+            return
+        }
         Interruption.shared.install()
         removeAbandonedScratchFolders()
         let started = Date()

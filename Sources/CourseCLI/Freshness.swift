@@ -61,8 +61,10 @@ enum Freshness {
                     }
                 }
             }
+            // The file's own date, through a symbolic link if the manifest is one.
             if let manifest = manifest(of: package),
-               let date = (try? manifest.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate, date > builtAt {
+               let date = (try? FileManager.default.attributesOfItem(atPath: manifest.resolvingSymlinksInPath().path))?[.modificationDate] as? Date,
+               date > builtAt {
                 changed.append("Package.swift")
             }
         }
@@ -216,7 +218,7 @@ enum Freshness {
             : "the lessons changed since this binary was built (\(differences.summary))"
         if let holder = swiftPMAncestor(on: folder) {
             let command = "`\(holder.command.replacingOccurrences(of: "-", with: " "))` (process \(holder.pid))"
-            throw CLIError("\(what), and `swift build` cannot rebuild it here: \(command), which started this runner, holds the lock on \(folder.path)/.build until it ends, so the build would wait forever. Build first (`swift build`, or `make test`, which builds before it tests), then run again")
+            throw CLIError("\(what), and `swift build` cannot rebuild it here: \(command), which started this runner, holds the lock on \(folder.path)/.build until it ends, so the build would wait forever. Run `lessons check --freshness-only` outside it first (`make test` does, before its tests): it rebuilds if needed and records the code this binary holds")
         }
         log("\(what.prefix(1).uppercased() + what.dropFirst()); running swift build…")
         guard let swift = executable(named: "swift") else {
@@ -276,12 +278,14 @@ enum Freshness {
         var command: String
     }
 
-    /// The SwiftPM command among the ancestors of `pid` (this process) that works on `package`: the one
-    /// named by its `--package-path`, or else the folder it runs in. It holds the lock on the package's
-    /// build folder until it ends (`swift test`, whose tests started this runner), so a `swift build`
-    /// started here would wait for it forever, silently. nil when there is none, or `/proc` cannot tell.
+    /// The SwiftPM command among the ancestors of `pid` (this process) that holds `package`'s default build
+    /// folder: it works on that package (SwiftPM moves into the `--package-path` folder, or starts where it
+    /// runs and looks up for the nearest `Package.swift`) and names no other scratch folder. It holds the
+    /// lock on that folder until it ends (`swift test`, whose tests started this runner), so a `swift build`
+    /// started here would wait for it forever, silently. nil when there is none, or `/proc` cannot tell
+    /// (not Linux).
     static func swiftPMAncestor(on package: URL, of pid: pid_t = getpid()) -> SwiftPMProcess? {
-        let target = package.resolvingSymlinksInPath().standardizedFileURL.path
+        let target = package.resolvingSymlinksInPath().standardizedFileURL
         var current = pid
         for _ in 0..<64 {
             guard current > 1, let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
@@ -293,18 +297,35 @@ enum Freshness {
             let name = ((try? String(contentsOfFile: "/proc/\(current)/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard ["swift-test", "swift-build", "swift-run", "swift-package"].contains(name),
                   let folder = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(current)/cwd") else { continue }
+            let here = URL(fileURLWithPath: folder, isDirectory: true).resolvingSymlinksInPath().standardizedFileURL
+            guard packageRoot(from: here)?.path == target.path else { continue }
             let arguments = ((try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(current)/cmdline"))) ?? Data())
                 .split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            var packagePath: String?
+            var scratch: String?
             for (i, argument) in arguments.enumerated() {
-                if argument == "--package-path", i + 1 < arguments.count { packagePath = arguments[i + 1] }
-                if argument.hasPrefix("--package-path=") { packagePath = String(argument.dropFirst("--package-path=".count)) }
+                for option in ["--scratch-path", "--build-path"] {
+                    if argument == option, i + 1 < arguments.count { scratch = arguments[i + 1] }
+                    if argument.hasPrefix(option + "=") { scratch = String(argument.dropFirst(option.count + 1)) }
+                }
             }
-            let base = URL(fileURLWithPath: folder, isDirectory: true)
-            let itsPackage = packagePath.map { URL(fileURLWithPath: $0, relativeTo: base) } ?? base
-            if itsPackage.resolvingSymlinksInPath().standardizedFileURL.path == target { return SwiftPMProcess(pid: current, command: name) }
+            if let scratch, URL(fileURLWithPath: scratch, relativeTo: here).resolvingSymlinksInPath().standardizedFileURL.path
+                != target.appendingPathComponent(".build").resolvingSymlinksInPath().standardizedFileURL.path {
+                continue   // it builds elsewhere, and holds no lock on this package's .build
+            }
+            return SwiftPMProcess(pid: current, command: name)
         }
         return nil
+    }
+
+    /// The nearest folder at or above `folder` that holds a `Package.swift`, as SwiftPM finds its package.
+    static func packageRoot(from folder: URL) -> URL? {
+        var candidate = folder
+        while true {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) { return candidate }
+            let up = candidate.deletingLastPathComponent()
+            if up.path == candidate.path { return nil }
+            candidate = up
+        }
     }
 }
 

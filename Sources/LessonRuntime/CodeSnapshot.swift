@@ -20,14 +20,15 @@ public struct CodeSnapshot: Sendable {
     public init() {}
 
     /// Reads every regular file under each of `roots` (not following symbolic links, skipping hidden
-    /// files); a root that is a regular file (a `Package.swift`) is read as its own one file; a root that
+    /// files); a root that is a regular file or a link to one (a `Package.swift`) is read as its own one file; a root that
     /// does not exist is remembered as unreadable.
     public init(reading roots: [URL]) {
         for root in roots.map(\.standardizedFileURL) where self.roots[root.path] == nil {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder)
-            let values = try? root.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-            if exists, values?.isRegularFile == true, values?.isSymbolicLink != true {
+            // A file root (through a symbolic link, if it is one: a manifest linked from elsewhere is still the
+            // package's manifest).
+            if exists, !isFolder.boolValue, (try? root.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
                 self.roots[root.path] = [(path: root.path, data: try? Data(contentsOf: root))]
                 continue
             }
@@ -62,7 +63,8 @@ public struct CodeSnapshot: Sendable {
     /// The files under `folder` as read, from the root that holds it (a file read as a root: itself).
     private func files(in folder: URL) -> [(path: String, data: Data?)]? {
         let path = folder.path
-        for (root, files) in roots where path == root || path.hasPrefix(root == "/" ? "/" : root + "/") {
+        // The innermost root first: a file read as a root of its own may lie in a folder read too.
+        for (root, files) in roots.sorted(by: { $0.key.count > $1.key.count }) where path == root || path.hasPrefix(root == "/" ? "/" : root + "/") {
             guard let files else { return nil }
             if path == root, files.count == 1, files[0].path == root { return files }
             // A folder under a root that was skipped (hidden, or reached through a symbolic link) was not

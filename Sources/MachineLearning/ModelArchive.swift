@@ -147,11 +147,11 @@ public struct Fingerprint: Sendable {
     }
 
     /// The regular files under `folder` in the order `ofFiles` hashes them (by path), not following
-    /// symbolic links and skipping hidden files; nil if the folder cannot be read. A regular file given
-    /// as `folder` (a package's `Package.swift`) is its own one file.
+    /// symbolic links and skipping hidden files; nil if the folder cannot be read. A regular file (or a
+    /// link to one) given as `folder`, a package's `Package.swift`, is its own one file.
     public static func files(in folder: URL) -> [URL]? {
-        let given = try? folder.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-        if given?.isRegularFile == true, given?.isSymbolicLink != true { return [folder] }
+        let given = try? folder.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey])
+        if given?.isRegularFile == true { return [folder] }
         guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
                                                               options: [.skipsHiddenFiles]) else { return nil }
         var files: [URL] = []

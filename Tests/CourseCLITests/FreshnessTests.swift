@@ -50,24 +50,29 @@ final class FreshnessTests: XCTestCase {
 
     /// Under `swift test` (whose tests start the runner) SwiftPM's lock on the package's `.build` lasts as
     /// long as the tests do, and a `swift build` the runner started there would wait for it forever, without
-    /// a word. The runner finds such an ancestor by walking `/proc` upwards: a SwiftPM command working on
-    /// the same package (its folder, or its `--package-path`), not one working on another package.
-    func testASwiftPMCommandOnTheSamePackageAmongAProcesssAncestorsIsFound() throws {
+    /// a word. The runner finds such an ancestor by walking `/proc` upwards: a SwiftPM command whose package
+    /// is this one (it runs in the package or below it, or moved there as `--package-path` makes SwiftPM do)
+    /// and whose scratch folder is the package's `.build`; not one on another package or building elsewhere.
+    func testASwiftPMCommandHoldingThisPackagesBuildFolderIsFoundAmongAProcesssAncestors() throws {
         let fm = FileManager.default
         let root = fm.temporaryDirectory.appendingPathComponent("ancestor-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: root) }
         let (package, other) = (root.appendingPathComponent("course"), root.appendingPathComponent("other"))
-        for folder in [package, other] { try fm.createDirectory(at: folder, withIntermediateDirectories: true) }
-        let swiftTest = root.appendingPathComponent("swift-test")   // a shell under SwiftPM's command name
-        try fm.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: swiftTest.path)
+        for folder in [package, other] {
+            try fm.createDirectory(at: folder.appendingPathComponent("Tests"), withIntermediateDirectories: true)
+            try "// swift-tools-version:6.0\n".write(to: folder.appendingPathComponent("Package.swift"), atomically: true, encoding: .utf8)
+        }
+        // A shell under SwiftPM's command name: the kernel names a process after the path it was started by.
+        let swiftTest = root.appendingPathComponent("swift-test")
+        try fm.createSymbolicLink(atPath: swiftTest.path, withDestinationPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path)
 
-        /// A sleeper whose parent is the SwiftPM command, started in `folder` with `arguments`; a plain shell
-        /// starts the command, so that the command is not the leader of its process group (Foundation makes
-        /// the plain shell that). Returns the sleeper's id and the command's, and the shell to stop.
-        func sleeper(in folder: URL, _ arguments: String = "") throws -> (sleeper: pid_t, command: pid_t, shell: Process) {
+        /// A sleeper whose parent is the SwiftPM command, started in `folder` with `arguments` (which the
+        /// command's script sees as $0, $1, ...) after running `prelude`. A plain shell starts the command,
+        /// so that the command is not the leader of its process group (Foundation makes the plain shell that).
+        func start(in folder: URL, _ arguments: String = "", prelude: String = "") throws -> (sleeper: pid_t, command: pid_t, shell: Process) {
             let shell = Process()
             shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-            shell.arguments = ["-c", "'\(swiftTest.path)' -c 'sleep 30 & echo $!; echo $$; wait' \(arguments); true"]
+            shell.arguments = ["-c", "'\(swiftTest.path)' -c '\(prelude)sleep 30 & echo $!; echo $$; wait' \(arguments); true"]
             shell.currentDirectoryURL = folder
             let pipe = Pipe()
             shell.standardOutput = pipe
@@ -82,22 +87,45 @@ final class FreshnessTests: XCTestCase {
             XCTAssertEqual(pids.count, 2, "the sleeper's and the SwiftPM command's")
             return (try XCTUnwrap(pids.first), try XCTUnwrap(pids.last), shell)
         }
-        func stop(_ started: (sleeper: pid_t, command: pid_t, shell: Process)) {
-            kill(started.sleeper, SIGKILL)
-            started.shell.waitUntilExit()
+        func holder(on folder: URL, in started: (sleeper: pid_t, command: pid_t, shell: Process)) -> Freshness.SwiftPMProcess? {
+            defer { kill(started.sleeper, SIGKILL); started.shell.waitUntilExit() }
+            return Freshness.swiftPMAncestor(on: folder, of: started.sleeper)
+        }
+        func swiftTestProcess(_ started: (sleeper: pid_t, command: pid_t, shell: Process)) -> Freshness.SwiftPMProcess {
+            .init(pid: started.command, command: "swift-test")
         }
 
-        let inPackage = try sleeper(in: package)
-        XCTAssertEqual(Freshness.swiftPMAncestor(on: package, of: inPackage.sleeper), .init(pid: inPackage.command, command: "swift-test"))
-        XCTAssertNil(Freshness.swiftPMAncestor(on: other, of: inPackage.sleeper), "working on another package, it holds another lock")
-        stop(inPackage)
-
-        let pointed = try sleeper(in: other, "--package-path ../course")
-        XCTAssertEqual(Freshness.swiftPMAncestor(on: package, of: pointed.sleeper), .init(pid: pointed.command, command: "swift-test"),
-                       "--package-path names the package, relative to the folder the command runs in")
-        XCTAssertNil(Freshness.swiftPMAncestor(on: other, of: pointed.sleeper))
-        stop(pointed)
+        var started = try start(in: package)
+        XCTAssertEqual(holder(on: package, in: started), swiftTestProcess(started))
+        started = try start(in: package)
+        XCTAssertNil(holder(on: other, in: started), "working on another package, it holds another lock")
+        started = try start(in: package.appendingPathComponent("Tests"))
+        XCTAssertEqual(holder(on: package, in: started), swiftTestProcess(started), "started below the package, as SwiftPM looks up for it")
+        started = try start(in: other, "--package-path ../course", prelude: "cd \"$1\"; ")
+        XCTAssertEqual(holder(on: package, in: started), swiftTestProcess(started), "moved into the package, as --package-path makes it")
+        started = try start(in: package, "--scratch-path \(root.appendingPathComponent("elsewhere").path)")
+        XCTAssertNil(holder(on: package, in: started), "building in another scratch folder, it holds no lock on .build")
+        started = try start(in: package, "--scratch-path=.build")
+        XCTAssertEqual(holder(on: package, in: started), swiftTestProcess(started), "its scratch folder is the package's .build")
         XCTAssertNil(Freshness.swiftPMAncestor(on: package, of: 1), "init has no ancestors")
+    }
+
+    /// A `Package.swift` that is a link to a file elsewhere is still the package's manifest: the date that
+    /// counts is the file's, not the link's.
+    func testALinkedManifestIsJudgedByTheFileItLinksTo() throws {
+        let fm = FileManager.default
+        let package = fm.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: package) }
+        let built = Date(timeIntervalSinceNow: -3_600)
+        try fm.createDirectory(at: package.appendingPathComponent("Sources/lessons"), withIntermediateDirectories: true)
+        let real = package.appendingPathComponent("manifests/Package.swift")
+        try fm.createDirectory(at: real.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "// -O\n".write(to: real, atomically: true, encoding: .utf8)
+        try fm.setAttributes([.modificationDate: built.addingTimeInterval(-60)], ofItemAtPath: real.path)
+        try fm.createSymbolicLink(atPath: package.appendingPathComponent("Package.swift").path, withDestinationPath: "manifests/Package.swift")
+        XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), [])
+        try "// -Ounchecked\n".write(to: real, atomically: true, encoding: .utf8)
+        XCTAssertEqual(Freshness.changedSources(packages: [package], builtAt: built, executable: "lessons"), ["Package.swift"])
     }
 
     func testAnInstalledBinaryWhosePackageIsGoneHasNothingToCompare() throws {

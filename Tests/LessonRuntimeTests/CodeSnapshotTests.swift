@@ -59,6 +59,32 @@ final class CodeSnapshotTests: XCTestCase {
         XCTAssertNil(CodeSnapshot(reading: [folder("NoSuch.swift")]).fingerprint(of: [folder("NoSuch.swift")]), "a file that was not there")
     }
 
+    /// A manifest that links to a file elsewhere is read through the link, by the snapshot and by
+    /// `Fingerprint.ofFiles` alike, and its contents count.
+    func testALinkedFileReadAsARootIsTheFileItLinksTo() throws {
+        try write("// -O\n", to: "manifests/Package.swift")
+        let manifest = folder("Package.swift")
+        try fm.removeItem(at: manifest)
+        try fm.createSymbolicLink(atPath: manifest.path, withDestinationPath: "manifests/Package.swift")
+        let snapshot = CodeSnapshot(reading: [manifest, folder("Sources")])
+        let read = try XCTUnwrap(snapshot.fingerprint(of: [folder("Sources"), manifest]))
+        XCTAssertEqual(read, Fingerprint.ofFiles(in: [folder("Sources"), manifest]))
+        try write("// -Ounchecked\n", to: "manifests/Package.swift")
+        XCTAssertNotEqual(Fingerprint.ofFiles(in: [folder("Sources"), manifest]), read, "the linked file's contents count")
+        XCTAssertEqual(snapshot.fingerprint(of: [folder("Sources"), manifest]), read)
+    }
+
+    /// A file read as a root of its own inside a folder also read is found as the file it is, whichever
+    /// root the reading holds first.
+    func testAFileRootInsideAFolderRootIsItsOwnOneFile() throws {
+        let file = folder("Sources/lessons/main.swift")
+        for _ in 0..<5 {
+            let snapshot = CodeSnapshot(reading: [folder("Sources"), file])
+            XCTAssertEqual(snapshot.fingerprint(of: [file]), Fingerprint.ofFiles(in: [file]))
+            XCTAssertNotNil(snapshot.fingerprint(of: [file]))
+        }
+    }
+
     func testAFileSavedAfterTheReadingDoesNotChangeItsFingerprints() throws {
         let training = [folder("Sources/MachineLearning"), folder("Sources/CKernels")]
         let before = Fingerprint.ofFiles(in: training)

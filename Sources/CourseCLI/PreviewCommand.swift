@@ -87,7 +87,8 @@ final class PreviewSession: @unchecked Sendable {
 
     /// Polls the course's folders and rebuilds after each burst of saves. Never returns.
     func watch() -> Never {
-        var watcher = FolderWatcher(folders: ["Lessons", "Sources", "Assets"].map { folder.appendingPathComponent($0) })
+        // Package.swift too: its flags decide what the code computes, and the build's keys include it.
+        var watcher = FolderWatcher(folders: ["Lessons", "Sources", "Assets", "Package.swift"].map { folder.appendingPathComponent($0) })
         var lastBeat = Date()
         while true {
             usleep(150_000)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Notices changed, added and removed files under some folders by comparing snapshots of their
+/// Notices changed, added and removed files under some folders (or single files given in their place) by comparing snapshots of their
 /// modification times and sizes (polling: it works the same on every file system and platform, and
 /// a poll of a course's few hundred files costs well under a millisecond).
 public struct FolderWatcher {
@@ -27,6 +27,12 @@ public struct FolderWatcher {
         var result: [String: String] = [:]
         let fm = FileManager.default
         for folder in folders {
+            // A file watched on its own (a package's Package.swift), through a link if it is one.
+            if let values = try? folder.resolvingSymlinksInPath().resourceValues(forKeys: [.contentModificationDateKey, .fileSizeKey, .isRegularFileKey]),
+               values.isRegularFile == true {
+                result[folder.path] = "\(values.contentModificationDate?.timeIntervalSince1970 ?? 0):\(values.fileSize ?? 0)"
+                continue
+            }
             guard let enumerator = fm.enumerator(at: folder, includingPropertiesForKeys: [.contentModificationDateKey, .fileSizeKey, .isRegularFileKey],
                                                  options: [.skipsHiddenFiles]) else { continue }
             while let url = enumerator.nextObject() as? URL {

@@ -30,7 +30,9 @@ struct Check: ParsableCommand {
         if parseOnly { return try parse() }
         let code = try Freshness.ensure(Course.current)
         if freshnessOnly {
-            print("This binary holds the course's code and lessons.")
+            print(Course.current.folder == nil
+                  ? "No course sources here to compare with: this binary runs the lessons compiled into it."
+                  : "This binary holds the course's code and lessons.")
             return
         }
         Interruption.shared.install()

@@ -140,5 +140,43 @@ extension FixtureCourseTests {
         let settled = try runCommand(Self.binary, ["build", "-o", site.path, "--lesson", "01-passes"], in: Self.course)
         XCTAssertFalse(settled.stderr.contains("running swift build"), settled.stderr)
     }
-}
 
+    /// Under `swift test` on the course (which holds the lock on its `.build` until the tests end) the runner
+    /// cannot rebuild: after a manifest edit it stops at once, naming the command that holds the lock, rather
+    /// than start a `swift build` that would wait forever. `check --freshness-only`, run outside, rebuilds
+    /// and records the code, and the same command under `swift test` then runs.
+    func testUnderSwiftTestAManifestEditStopsAtOnceAndFreshnessOnlyOutsideItLetsTheNextRunGoOn() throws {
+        try assertFixtureBuilds()
+        let folder = try freshFolder("swift-test")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A shell under SwiftPM's command name (the kernel names a process after the path it was started by),
+        // in the course's folder, as `swift test` would be; it starts the runner and waits for it.
+        let swiftTest = folder.appendingPathComponent("swift-test")
+        try FileManager.default.createSymbolicLink(atPath: swiftTest.path, withDestinationPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path)
+        let underSwiftTest = ["-c", "\"$0\" check --lesson 01-passes --profile smoke; exit $?", Self.binary]
+
+        let manifest = Self.course.appendingPathComponent("Package.swift")
+        let original = try String(contentsOf: manifest, encoding: .utf8)
+        defer { try? original.write(to: manifest, atomically: true, encoding: .utf8); rebuildAfterRestoring() }
+        // A note SwiftPM relinks nothing for, new on every run: the runner records the binary as built from each
+        // manifest it was found to hold, so a note seen before would need no rebuild.
+        try (original + "// An author's note, \(UUID().uuidString).\n").write(to: manifest, atomically: true, encoding: .utf8)
+
+        let stopped = try runCommand(swiftTest.path, underSwiftTest, in: Self.course)
+        XCTAssertNotEqual(stopped.status, 0, stopped.output)
+        XCTAssertTrue(stopped.stderr.contains("the course's code changed since this binary was built (Package.swift), and `swift build` cannot rebuild it here: `swift test` (process "), stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("Run `lessons check --freshness-only` outside it first"), stopped.stderr)
+        XCTAssertFalse(stopped.stderr.contains("running swift build"), stopped.stderr)
+        XCTAssertFalse(stopped.stdout.contains("01-passes: passed"), "nothing ran: \(stopped.stdout)")
+
+        let fresh = try runCommand(Self.binary, ["check", "--freshness-only"], in: Self.course)
+        XCTAssertEqual(fresh.status, 0, fresh.output)
+        XCTAssertTrue(fresh.stderr.contains("(Package.swift); running swift build…"), fresh.stderr)
+        XCTAssertTrue(fresh.stdout.contains("This binary holds the course's code and lessons."), fresh.stdout)
+        XCTAssertFalse(fresh.stdout.contains("01-passes"), "it runs no lesson: \(fresh.stdout)")
+
+        let ran = try runCommand(swiftTest.path, underSwiftTest, in: Self.course)
+        XCTAssertEqual(ran.status, 0, ran.output)
+        XCTAssertTrue(ran.stdout.contains("01-passes: passed"), ran.stdout)
+    }
+}

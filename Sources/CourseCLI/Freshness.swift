@@ -288,17 +288,14 @@ enum Freshness {
         let target = package.resolvingSymlinksInPath().standardizedFileURL
         var current = pid
         for _ in 0..<64 {
-            guard current > 1, let stat = try? String(contentsOfFile: "/proc/\(current)/stat", encoding: .utf8),
-                  let nameEnd = stat.lastIndex(of: ")") else { return nil }
-            // "pid (name) state ppid ...": the name may hold spaces and parentheses, so fields count from its end.
-            let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
-            guard fields.count > 1, let parent = pid_t(fields[1]), parent > 0 else { return nil }
+            guard current > 1, let parent = ProcessTable.entry(of: current)?.parent, parent > 0 else { return nil }
             current = parent
-            let name = ((try? String(contentsOfFile: "/proc/\(current)/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = ProcessTable.entry(of: current)?.name ?? ""
             guard ["swift-test", "swift-build", "swift-run", "swift-package"].contains(name),
                   let folder = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(current)/cwd") else { continue }
+            // Its package as SwiftPM finds it: the nearest Package.swift at or above where it runs.
             let here = URL(fileURLWithPath: folder, isDirectory: true).resolvingSymlinksInPath().standardizedFileURL
-            guard packageRoot(from: here)?.path == target.path else { continue }
+            guard OutputFolder.nearestFolder(from: here, holdingAnyOf: ["Package.swift"])?.path == target.path else { continue }
             let arguments = ((try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(current)/cmdline"))) ?? Data())
                 .split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             var scratch: String?
@@ -315,17 +312,6 @@ enum Freshness {
             return SwiftPMProcess(pid: current, command: name)
         }
         return nil
-    }
-
-    /// The nearest folder at or above `folder` that holds a `Package.swift`, as SwiftPM finds its package.
-    static func packageRoot(from folder: URL) -> URL? {
-        var candidate = folder
-        while true {
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) { return candidate }
-            let up = candidate.deletingLastPathComponent()
-            if up.path == candidate.path { return nil }
-            candidate = up
-        }
     }
 }
 

@@ -104,15 +104,7 @@ final class Interruption: @unchecked Sendable {
     }
 
     /// This process's children, from /proc.
-    static func children() -> [pid_t] {
-        let me = getpid()
-        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name in
-            guard let pid = pid_t(name), pid != me,
-                  let status = try? String(contentsOfFile: "/proc/\(name)/status", encoding: .utf8),
-                  status.contains("\nPPid:\t\(me)\n") else { return nil }
-            return pid
-        }
-    }
+    static func children() -> [pid_t] { ProcessTable.children() }
 }
 
 /// The build was stopped by a signal.

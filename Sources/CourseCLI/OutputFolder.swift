@@ -40,18 +40,21 @@ enum OutputFolder {
     /// nearest folder at or above `base` that holds a `Package.swift` or `.git`.
     static func protectedRoots(base: String = FileManager.default.currentDirectoryPath) -> [URL] {
         var roots = [CourseEnvironment.packageFolder.resolvingSymlinksInPath().standardizedFileURL]
-        var folder = resolve(base)
-        while true {
-            let fm = FileManager.default
-            if fm.fileExists(atPath: folder.appendingPathComponent("Package.swift").path)
-                || fm.fileExists(atPath: folder.appendingPathComponent(".git").path) {
-                if !roots.contains(folder) { roots.append(folder) }
-                break
-            }
-            if folder.path == "/" { break }
-            folder.deleteLastPathComponent()
+        if let folder = nearestFolder(from: resolve(base), holdingAnyOf: ["Package.swift", ".git"]), !roots.contains(folder) {
+            roots.append(folder)
         }
         return roots
+    }
+
+    /// The nearest folder at or above `folder` that holds one of `names` (SwiftPM finds its package so,
+    /// by `Package.swift`); nil when none does, up to `/`.
+    static func nearestFolder(from folder: URL, holdingAnyOf names: [String]) -> URL? {
+        var folder = folder
+        while true {
+            if names.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) { return folder }
+            if folder.path == "/" { return nil }
+            folder.deleteLastPathComponent()
+        }
     }
 
     static func isSame(_ a: URL, _ b: URL) -> Bool { a.path == b.path }

@@ -24,15 +24,9 @@ public struct CodeSnapshot: Sendable {
     /// does not exist is remembered as unreadable.
     public init(reading roots: [URL]) {
         for root in roots.map(\.standardizedFileURL) where self.roots[root.path] == nil {
-            var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder)
             // A file root (through a symbolic link, if it is one: a manifest linked from elsewhere is still the
-            // package's manifest).
-            if exists, !isFolder.boolValue, (try? root.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
-                self.roots[root.path] = [(path: root.path, data: try? Data(contentsOf: root))]
-                continue
-            }
-            guard exists, isFolder.boolValue else {
+            // package's manifest) is its own one file, as `Fingerprint.files` lists it.
+            guard FileManager.default.fileExists(atPath: root.path) else {
                 self.roots[root.path] = .some(nil)
                 continue
             }

@@ -121,7 +121,7 @@ public struct CourseEnvironment: Sendable {
         func read(_ folders: [URL]) -> String? { snapshot.map { $0.fingerprint(of: folders) } ?? Fingerprint.ofFiles(in: folders) }
         var f = Fingerprint()
         let built = code.map { package.appendingPathComponent($0) }
-        if built.allSatisfy({ Self.isFolder($0) || Self.isFile($0) }), let sources = read(built) {
+        if built.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }), let sources = read(built) {
             f.add("built from " + sources)
         } else {
             f.add("installed " + Self.executableFingerprint)
@@ -152,11 +152,6 @@ public struct CourseEnvironment: Sendable {
     static func isFolder(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-
-    static func isFile(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// A file of the course package, looked for in the course's folder first, then in `packageFolder`.

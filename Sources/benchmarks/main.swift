@@ -228,11 +228,13 @@ case "attack":
     print("RESULT name=attack classes=\(classes) precision=\(f(evaluation.precision)) recall=\(f(evaluation.recall)) auc=\(f(evaluation.roc.auc)) seconds=\(f(time, 1))")
 case "train":
     // `--fair-coins` keeps the labels and draws every feature by a fair coin (seed 0), as Algorithm 1's
-    // records start: half the inputs are set, so the first layer takes the dense path.
+    // records start: half the inputs are set, too many for the sparse first layer. `--density D` sets
+    // each feature with probability D instead.
     var (train, test) = purchaseData()
-    if CommandLine.arguments.contains("--fair-coins") {
+    let density = CommandLine.arguments.contains("--fair-coins") ? 0.5 : option("density").map { Double($0)! }
+    if let density {
         var coins = SplitMix64(seed: 0)
-        train.features.values = train.features.values.map { _ in coins.nextUnit() < 0.5 ? 1 : 0 }
+        train.features.values = train.features.values.map { _ in coins.nextUnit() < density ? 1 : 0 }
     }
     var model: FittedMLP!
     let time = try seconds { model = try network.fit(train) }
@@ -242,6 +244,9 @@ case "train":
     print("kernels: \(MachineLearningInfo.kernels)")
     print("wall \(f(time, 2)) s, \(Int(samples / time)) samples/s, \(f(samples * flopPerRecord / time / 1e9, 1)) GFLOP/s (dense-equivalent)")
     print("train accuracy \(f(trainAccuracy)), test accuracy \(f(testAccuracy))")
+    var weightBits = Fingerprint()
+    for layer in model.layers { for w in layer.weights.values + layer.biases { weightBits.add(UInt64(w.bitPattern)) } }
+    print("weights fingerprint \(weightBits.hex) (the same seed and data give the same bits on any path)")
     print("RESULT name=train seconds=\(f(time, 2)) samples_per_second=\(Int(samples / time)) gflops=\(f(samples * flopPerRecord / time / 1e9, 1)) train_accuracy=\(f(trainAccuracy)) test_accuracy=\(f(testAccuracy))")
 case "fleet":
     let (train, test) = purchaseData()

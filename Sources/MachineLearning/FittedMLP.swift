@@ -22,36 +22,43 @@ public struct FittedMLP: Sendable, Codable, Equatable {
 
     /// `probabilities(x)` with `x`'s nonzeros already found (`SparseRows.ifSparse(x)`): training scores
     /// the same records after every epoch.
+    ///
+    /// The chunks are independent, and whether the first layer reads nonzeros or dense rows is decided once
+    /// for all of `x`, so a chunk's numbers are the same on any thread: outside a pool's work (Algorithm 1's
+    /// queries, the evaluation of a target) the cores take every other chunk; inside one they run in turn.
     func probabilities(_ x: Matrix, sparse: SparseRows?) -> Matrix {
         precondition(x.columns == inputCount, "FittedMLP: the model takes \(inputCount) features, got \(x.columns)")
         mk_flush_subnormals()
-        var out = Matrix(rows: x.rows, columns: classCount)
-        let chunk = 256
-        let weights = layers.map { FloatBuffer($0.weights.values) }
-        let biases = layers.map { FloatBuffer($0.biases) }
-        let hidden = layers.map { FloatBuffer(count: chunk * $0.weights.columns) }
-        let input = FloatBuffer(count: sparse == nil ? chunk * inputCount : 1)
-        var offsets: [Int32] = [], indices: [Int32] = [], values: [Float] = []
-        var start = 0
-        while start < x.rows {
-            let rows = min(chunk, x.rows - start)
-            if let sparse {
-                sparse.gather(Array(start..<(start + rows))[...], offsets: &offsets, indices: &indices, values: &values)
-            } else {
-                x.values.withUnsafeBufferPointer {
-                    input.pointer.update(from: $0.baseAddress! + start * inputCount, count: rows * inputCount)
+        let chunk = 256, chunks = (x.rows + chunk - 1) / chunk
+        let model = ForwardWeights(self)
+        let inputCount = inputCount, classCount = classCount, activation = activation, records = x.rows
+        var out = [Float](repeating: 0, count: x.rows * classCount)
+        out.withUnsafeMutableBufferPointer { outBuffer in
+            x.values.withUnsafeBufferPointer { xBuffer in
+                let out = Shared(outBuffer.baseAddress), input = Shared(UnsafeMutablePointer(mutating: xBuffer.baseAddress))
+                let pool = TrainingPool(workers: min(TrainingPool().workers, chunks))
+                // The body cannot throw: `try!` only satisfies `map`'s signature.
+                _ = try! pool.map(pool.workers) { worker in
+                    mk_flush_subnormals() // the mode is per thread: set on the workers as on the caller
+                    let hidden = model.layers.map { FloatBuffer(count: chunk * $0.outputs) }
+                    var offsets: [Int32] = [], indices: [Int32] = [], values: [Float] = []
+                    for c in stride(from: worker, to: chunks, by: pool.workers) {
+                        let start = c * chunk, rows = min(chunk, records - start)
+                        if let sparse {
+                            sparse.gather(Array(start..<(start + rows))[...], offsets: &offsets, indices: &indices, values: &values)
+                        }
+                        // Dense rows are read where they are: a chunk's rows lie together in `x`.
+                        MLPTrainer.forward(rows: rows, layers: model.layers.map { ($0.inputs, $0.outputs) },
+                                           weights: model.weights, biases: model.biases, hidden: hidden, activation: activation,
+                                           sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
+                                           dense: input.pointer.map { UnsafePointer($0) + (sparse == nil ? start * inputCount : 0) }
+                                               ?? UnsafePointer(hidden[0].pointer))
+                        out.pointer!.advanced(by: start * classCount).update(from: hidden.last!.pointer, count: rows * classCount)
+                    }
                 }
             }
-            MLPTrainer.forward(rows: rows, layers: layers.map { ($0.weights.rows, $0.weights.columns) },
-                               weights: weights, biases: biases, hidden: hidden, activation: activation,
-                               sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
-                               dense: input)
-            out.values.withUnsafeMutableBufferPointer {
-                ($0.baseAddress! + start * classCount).update(from: hidden.last!.pointer, count: rows * classCount)
-            }
-            start += rows
         }
-        return out
+        return Matrix(rows: x.rows, columns: classCount, values: out)
     }
 
     /// Mean cross-entropy and accuracy on `data`.
@@ -70,4 +77,22 @@ public struct FittedMLP: Sendable, Codable, Equatable {
         }
         return (loss / Double(data.count), Double(correct) / Double(data.count))
     }
+}
+
+/// A model's layers as the forward pass reads them, copied once per call and only read while the chunks run.
+private struct ForwardWeights: @unchecked Sendable {
+    let layers: [(inputs: Int, outputs: Int)]
+    let weights: [FloatBuffer], biases: [FloatBuffer]
+
+    init(_ model: FittedMLP) {
+        layers = model.layers.map { ($0.weights.rows, $0.weights.columns) }
+        weights = model.layers.map { FloatBuffer($0.weights.values) }
+        biases = model.layers.map { FloatBuffer($0.biases) }
+    }
+}
+
+/// A buffer the chunks share: each writes (or reads) only its own rows of it.
+private struct Shared: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>?
+    init(_ pointer: UnsafeMutablePointer<Float>?) { self.pointer = pointer }
 }

@@ -63,7 +63,7 @@ final class MLPTrainer {
     /// last one the softmax probabilities.
     static func forward(rows: Int, layers: [(Int, Int)], weights: [FloatBuffer], biases: [FloatBuffer],
                         hidden: [FloatBuffer], activation: Activation,
-                        sparse: (offsets: [Int32], indices: [Int32], values: [Float]?)?, dense: FloatBuffer) {
+                        sparse: (offsets: [Int32], indices: [Int32], values: [Float]?)?, dense: UnsafePointer<Float>) {
         for (l, (fanIn, fanOut)) in layers.enumerated() {
             let z = hidden[l].pointer
             if l == 0, let sparse {
@@ -82,7 +82,7 @@ final class MLPTrainer {
                 }
             } else {
                 mk_fill_rows(z, Int32(rows), Int32(fanOut), biases[l].pointer)
-                let a = l == 0 ? dense.pointer : hidden[l - 1].pointer
+                let a = l == 0 ? dense : UnsafePointer(hidden[l - 1].pointer)
                 mk_gemm(0, 0, Int32(rows), Int32(fanOut), Int32(fanIn), a, Int32(fanIn),
                         weights[l].pointer, Int32(fanOut), 1, z, Int32(fanOut))
             }
@@ -135,7 +135,7 @@ final class MLPTrainer {
         Self.forward(rows: rows, layers: layers, weights: weights, biases: biases,
                      hidden: hidden, activation: config.activation,
                      sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
-                     dense: input)
+                     dense: input.pointer)
 
         // Output delta: (p − onehot(y)) / B; loss and accuracy from the same probabilities.
         var loss = 0.0, correct = 0

@@ -231,7 +231,14 @@ case "train":
     // records start: half the inputs are set, too many for the sparse first layer. `--density D` sets
     // each feature with probability D instead.
     var (train, test) = purchaseData()
-    let density = CommandLine.arguments.contains("--fair-coins") ? 0.5 : option("density").map { Double($0)! }
+    var density: Double? = CommandLine.arguments.contains("--fair-coins") ? 0.5 : nil
+    if density == nil, CommandLine.arguments.contains("--density") {
+        guard let given = option("density"), let d = Double(given), (0...1).contains(d) else {
+            print("benchmarks train: --density takes a probability from 0 to 1, got \(option("density") ?? "nothing")")
+            exit(2)
+        }
+        density = d
+    }
     if let density {
         var coins = SplitMix64(seed: 0)
         train.features.values = train.features.values.map { _ in coins.nextUnit() < density ? 1 : 0 }

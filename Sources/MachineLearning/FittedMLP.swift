@@ -35,7 +35,7 @@ public struct FittedMLP: Sendable, Codable, Equatable {
         var out = [Float](repeating: 0, count: x.rows * classCount)
         out.withUnsafeMutableBufferPointer { outBuffer in
             x.values.withUnsafeBufferPointer { xBuffer in
-                let out = Shared(outBuffer.baseAddress), input = Shared(UnsafeMutablePointer(mutating: xBuffer.baseAddress))
+                let out = Shared(outBuffer.baseAddress), input = Shared(xBuffer.baseAddress)
                 let pool = TrainingPool(workers: min(TrainingPool().workers, chunks))
                 // The body cannot throw: `try!` only satisfies `map`'s signature.
                 _ = try! pool.map(pool.workers) { worker in
@@ -51,7 +51,7 @@ public struct FittedMLP: Sendable, Codable, Equatable {
                         MLPTrainer.forward(rows: rows, layers: model.layers.map { ($0.inputs, $0.outputs) },
                                            weights: model.weights, biases: model.biases, hidden: hidden, activation: activation,
                                            sparse: sparse == nil ? nil : (offsets, indices, sparse!.values == nil ? nil : values),
-                                           dense: input.pointer.map { UnsafePointer($0) + (sparse == nil ? start * inputCount : 0) }
+                                           dense: input.pointer.map { $0 + (sparse == nil ? start * inputCount : 0) }
                                                ?? UnsafePointer(hidden[0].pointer))
                         out.pointer!.advanced(by: start * classCount).update(from: hidden.last!.pointer, count: rows * classCount)
                     }
@@ -91,8 +91,8 @@ private struct ForwardWeights: @unchecked Sendable {
     }
 }
 
-/// A buffer the chunks share: each writes (or reads) only its own rows of it.
-private struct Shared: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>?
-    init(_ pointer: UnsafeMutablePointer<Float>?) { self.pointer = pointer }
+/// A buffer the chunks share: each reads, or writes, only its own rows of it.
+private struct Shared<Pointer>: @unchecked Sendable {
+    let pointer: Pointer
+    init(_ pointer: Pointer) { self.pointer = pointer }
 }

@@ -6,11 +6,16 @@ import XCTest
 /// A binary older than the library code it was built from must not run: its results would be stored
 /// under the new code's key and served as fresh by the next build.
 final class FreshnessTests: XCTestCase {
+    /// An empty folder for one test's package, removed after the test.
+    func temporaryPackage() throws -> URL {
+        let package = FileManager.default.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: package) }
+        return package
+    }
+
     func testLibraryFilesNewerThanTheBinaryAreFoundAndOtherExecutablesAndTheLessonsLinkAreNot() throws {
-        let fm = FileManager.default
-        let package = fm.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: package) }
-        let built = Date(timeIntervalSinceNow: -3_600)
+        let (fm, package, built) = (FileManager.default, try temporaryPackage(), Date(timeIntervalSinceNow: -3_600))
         func file(_ path: String, modified: Date) throws {
             let url = package.appendingPathComponent(path)
             try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -33,10 +38,7 @@ final class FreshnessTests: XCTestCase {
     /// The manifest's flags decide how the code compiles (which products fuse, so every model's bits): a
     /// `Package.swift` newer than the binary is code the binary may not hold, an older one is not.
     func testAPackageManifestNewerThanTheBinaryIsCodeItMayNotHold() throws {
-        let fm = FileManager.default
-        let package = fm.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: package) }
-        let built = Date(timeIntervalSinceNow: -3_600)
+        let (fm, package, built) = (FileManager.default, try temporaryPackage(), Date(timeIntervalSinceNow: -3_600))
         try fm.createDirectory(at: package.appendingPathComponent("Sources/lessons"), withIntermediateDirectories: true)
         let main = package.appendingPathComponent("Sources/lessons/main.swift"), manifest = package.appendingPathComponent("Package.swift")
         for (url, text) in [(main, "run()\n"), (manifest, "// -O\n")] {
@@ -113,10 +115,7 @@ final class FreshnessTests: XCTestCase {
     /// A `Package.swift` that is a link to a file elsewhere is still the package's manifest: the date that
     /// counts is the file's, not the link's.
     func testALinkedManifestIsJudgedByTheFileItLinksTo() throws {
-        let fm = FileManager.default
-        let package = fm.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: package) }
-        let built = Date(timeIntervalSinceNow: -3_600)
+        let (fm, package, built) = (FileManager.default, try temporaryPackage(), Date(timeIntervalSinceNow: -3_600))
         try fm.createDirectory(at: package.appendingPathComponent("Sources/lessons"), withIntermediateDirectories: true)
         let real = package.appendingPathComponent("manifests/Package.swift")
         try fm.createDirectory(at: real.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -28,6 +28,9 @@ final class PredictionCoresTests: XCTestCase {
         for density in [nil, 0.5] {
             let train = data(density: density, count: 300)
             let model = try MLPClassifier(hiddenLayers: [70], epochs: 2, batchSize: 50, seed: 1, evaluateEachEpoch: false).fit(train)
+            let none = model.probabilities(Matrix(rows: 0, columns: train.featureCount))
+            XCTAssertEqual(none.rows, 0, "no records, no chunks: an empty answer")
+            XCTAssertEqual(none.columns, 10)
             for count in [1, 255, 256, 257, 1_000] {
                 let x = data(density: density, count: count).features
                 XCTAssertFalse(TrainingPool.isInsideAPool)

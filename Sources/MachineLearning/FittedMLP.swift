@@ -24,8 +24,10 @@ public struct FittedMLP: Sendable, Codable, Equatable {
     /// the same records after every epoch.
     ///
     /// The chunks are independent, and whether the first layer reads nonzeros or dense rows is decided once
-    /// for all of `x`, so a chunk's numbers are the same on any thread: outside a pool's work (Algorithm 1's
-    /// queries, the evaluation of a target) the cores take every other chunk; inside one they run in turn.
+    /// for all of `x`, so a chunk's numbers are the same on any thread. Outside a pool's work (Algorithm 1's
+    /// queries, the evaluation of a target) the cores take every other chunk; inside a fleet's worker the
+    /// calling thread takes them while the fleet keeps the cores busy: the chunks go in one share per core,
+    /// the pool hands the shares out through its counter, and the caller takes any share no free thread took.
     func probabilities(_ x: Matrix, sparse: SparseRows?) -> Matrix {
         precondition(x.columns == inputCount, "FittedMLP: the model takes \(inputCount) features, got \(x.columns)")
         mk_flush_subnormals()

@@ -20,49 +20,22 @@ public struct TrainingPool: Sendable {
     }
 
     /// Runs `body(i)` for i in 0..<count on up to `workers` threads; returns results in index order.
-    /// Called from inside another pool's work (a model's predictions in a fleet's worker), it runs the items
-    /// in turn on the calling thread: that pool already keeps every core busy, and threads beyond them
-    /// would only take turns.
     public func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
         let results = ResultSlots<T>(count: count)
         let next = Counter()
-        let threads = PoolThread.isWorker ? 1 : min(workers, max(count, 1))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            PoolThread.asWorker {
-                while let i = next.take(below: count) {
-                    results.set(i, Result { try body(i) })
-                }
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(count, 1))) { _ in
+            while let i = next.take(below: count) {
+                results.set(i, Result { try body(i) })
             }
         }
         return try results.values()
     }
-
-    /// Whether the calling thread is doing a pool's work (see `map`).
-    public static var isInsideAPool: Bool { PoolThread.isWorker }
 
     /// Fits every configuration on `data`, concurrently.
     public func fit(_ configurations: [MLPClassifier], on data: Dataset, validation: Dataset? = nil) throws -> [FittedMLP] {
         let timing = WorkClock.start(.training)
         defer { timing.stop() }
         return try map(configurations.count) { try configurations[$0].fit(data, validation: validation) }
-    }
-}
-
-/// A mark on the threads doing a pool's work, the calling thread included while it takes part.
-private enum PoolThread {
-    static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        precondition(pthread_key_create(&key, nil) == 0, "TrainingPool: no thread-specific key left")
-        return key
-    }()
-
-    static var isWorker: Bool { pthread_getspecific(key) != nil }
-
-    static func asWorker(_ body: () -> Void) {
-        let previous = pthread_getspecific(key)
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(key, previous) }
-        body()
     }
 }
 

@@ -2,9 +2,10 @@ import Foundation
 @testable import MachineLearning
 import XCTest
 
-/// A model's predictions run on every core outside a pool's work (Algorithm 1's queries, a target's
-/// evaluation) and in turn inside it (a shadow's answers in a fleet's worker). Either way each record's
-/// probabilities must be the bits one record alone gets, since every figure of the course comes from them.
+/// A model's predictions take their chunks of 256 records on every core a pool can have (Algorithm 1's
+/// queries, a target's evaluation; inside a fleet's worker, whatever core is free). However the chunks are
+/// shared out, each record's probabilities must be the bits one record alone gets, since every figure of
+/// the course comes from them.
 final class PredictionCoresTests: XCTestCase {
     /// Purchase-like records (about 9% of features set) or, with `density`, records whose features are set
     /// with that probability (0/1), with Purchase-like labels.
@@ -22,9 +23,9 @@ final class PredictionCoresTests: XCTestCase {
     }
 
     /// Sparse (Purchase's 9%) and dense (half set) inputs, record counts around the chunks of 256: the
-    /// probabilities on two cores, in turn inside a pool, and of single records all agree bit for bit, and
-    /// every row is a distribution (no chunk left unwritten).
-    func testEveryRecordsProbabilitiesAreItsOwnOnTwoCoresInTurnOrAlone() throws {
+    /// probabilities on two cores, from inside a pool's work, and of single records all agree bit for bit,
+    /// and every row is a distribution (no chunk left unwritten).
+    func testEveryRecordsProbabilitiesAreItsOwnOnTwoCoresInsideAPoolOrAlone() throws {
         for density in [nil, 0.5] {
             let train = data(density: density, count: 300)
             let model = try MLPClassifier(hiddenLayers: [70], epochs: 2, batchSize: 50, seed: 1, evaluateEachEpoch: false).fit(train)
@@ -33,15 +34,11 @@ final class PredictionCoresTests: XCTestCase {
             XCTAssertEqual(none.columns, 10)
             for count in [1, 255, 256, 257, 1_000] {
                 let x = data(density: density, count: count).features
-                XCTAssertFalse(TrainingPool.isInsideAPool)
                 let spread = model.probabilities(x)
-                let inTurn = try TrainingPool(workers: 2).map(1) { _ in
-                    XCTAssertTrue(TrainingPool.isInsideAPool)
-                    return model.probabilities(x)
-                }[0]
+                let insideAPool = try TrainingPool(workers: 2).map(2) { _ in model.probabilities(x) }
                 let inputs = density.map { "features set with probability \($0)" } ?? "Purchase-like records"
                 let label = "\(inputs), \(count) records"
-                XCTAssertEqual(differing(spread.values, inTurn.values), 0, label)
+                for inside in insideAPool { XCTAssertEqual(differing(spread.values, inside.values), 0, label) }
                 for r in Set([0, count / 2, count - 1, min(count - 1, 256)]) {
                     let alone = model.probabilities(Matrix(rows: 1, columns: x.columns, values: Array(x.values[(r * x.columns)..<((r + 1) * x.columns)])))
                     XCTAssertEqual(differing(Array(spread.values[(r * 10)..<((r + 1) * 10)]), alone.values), 0, "\(label), record \(r)")
@@ -52,19 +49,5 @@ final class PredictionCoresTests: XCTestCase {
                 }
             }
         }
-    }
-
-    /// A pool asked for inside another's work runs its items in turn on the worker that asked, even with a
-    /// core free (the outer pool has one item), and the mark comes off the calling thread when the outer
-    /// pool is done.
-    func testAPoolInsideAPoolRunsItsItemsInTurnOnTheThreadThatAsked() throws {
-        XCTAssertFalse(TrainingPool.isInsideAPool)
-        let seen = try TrainingPool(workers: 2).map(1) { _ -> [UInt] in
-            let outer = UInt(pthread_self())
-            // Items long enough that a second thread would take some of them.
-            return try TrainingPool(workers: 2).map(12) { _ in usleep(3_000); return UInt(pthread_self()) } + [outer]
-        }[0]
-        XCTAssertEqual(Set(seen.dropLast()), [seen.last!], "the inner items ran on the outer worker's thread")
-        XCTAssertFalse(TrainingPool.isInsideAPool, "the calling thread is unmarked after the pool")
     }
 }

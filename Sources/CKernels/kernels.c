@@ -181,22 +181,33 @@ static int first_largest(const float *p, int n) {
     return 0; /* p[0] is NaN: nothing was larger, and no value equals top; the scan's answer too */
 }
 
+/* One row of the output delta: d = (p - onehot(label)) * scale; returns log(max(p[label], 1e-12)) and
+ * sets *hit to whether p's first largest entry is the label's. */
+static double row_delta(const float *p, int classes, long label, float scale, float *d, long *hit) {
+    double q = p[label];
+    *hit = first_largest(p, classes) == label;
+    for (int c = 0; c < classes; c++) d[c] = p[c] * scale;
+    d[label] = (p[label] - 1) * scale;
+    return log(q < 1e-12 ? 1e-12 : q);
+}
+
 void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *labels, const long *records,
                             float scale, float *dZ, double *loss, long *correct) {
     double sum = 0;
     long hits = 0;
     for (int r = 0; r < rows; r++) {
-        const float *p = P + (long)r * classes;
-        float *d = dZ + (long)r * classes;
-        long label = labels[records[r]];
-        double q = p[label];
-        sum -= log(q < 1e-12 ? 1e-12 : q);
-        hits += first_largest(p, classes) == label;
-        for (int c = 0; c < classes; c++) d[c] = p[c] * scale;
-        d[label] = (p[label] - 1) * scale;
+        long hit;
+        sum -= row_delta(P + (long)r * classes, classes, labels[records[r]], scale, dZ + (long)r * classes, &hit);
+        hits += hit;
     }
     *loss = sum;
     *correct = hits;
+}
+
+void mk_cross_entropy_rows(const float *P, int rows, int classes, const long *labels, const long *records,
+                           float scale, float *dZ, double *logs, long *hits) {
+    for (int r = 0; r < rows; r++)
+        logs[r] = row_delta(P + (long)r * classes, classes, labels[records[r]], scale, dZ + (long)r * classes, hits + r);
 }
 
 void mk_gather_rows(int rows, const long *records, const int32_t *start, const int32_t *count,

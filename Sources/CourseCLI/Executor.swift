@@ -28,19 +28,26 @@ protocol LessonExecutor {
 struct LocalExecutor: LessonExecutor {
     var jobs: Int
 
+    /// Each lesson's share of the cores (`MIL_CORES`) when `workers` lessons run at once, so that two
+    /// lessons on two cores do not each lend their training steps a second thread; nil for one at a time.
+    static func coresPerLesson(workers: Int, processors: Int) -> Int? {
+        workers > 1 ? max(1, processors / workers) : nil
+    }
+
     func run(_ units: [LessonUnit], started: @escaping @Sendable (Int) -> Void,
              finished: @escaping @Sendable (Int, OutputManifest) -> Void) throws {
         let next = Counter()
         let failure = FirstError()
         let workers = max(1, min(jobs, units.count))
         let tag = workers > 1
+        let cores = Self.coresPerLesson(workers: workers, processors: ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while Interruption.shared.signalReceived == nil, !failure.isSet, let n = next.take(below: units.count) {
                 let unit = units[n]
                 started(n)
                 do {
                     let manifest = try LessonProcess.run(lesson: unit.lesson, siteFolder: unit.siteFolder, settings: unit.settings,
-                                                         tag: tag ? unit.name : nil, logShownAs: unit.logShownAs)
+                                                         tag: tag ? unit.name : nil, logShownAs: unit.logShownAs, cores: cores)
                     finished(n, manifest)
                 } catch {
                     failure.set(error)

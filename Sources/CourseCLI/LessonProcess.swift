@@ -21,11 +21,20 @@ enum LessonProcess {
     /// The log of a lesson's stderr, in its site folder.
     static let logName = "lesson.log"
 
+    /// A lesson's `MIL_CORES`: its `share` of the machine, or the user's own setting where that is
+    /// smaller (or where there is no share: the lesson runs alone); nothing when neither says.
+    static func coresSetting(share: Int?, given: String?) -> String? {
+        let user = given.flatMap(Int.init).flatMap { $0 >= 1 ? $0 : nil }
+        guard let share else { return user.map(String.init) }
+        return String(min(share, user ?? share))
+    }
+
     /// Runs `lesson` with `settings`; a `tag` (`05-shadow-data, seed 1`) prefixes its live log lines
     /// (for when several lessons run at once) and turns off in-place progress bars. `logShownAs` is how the
-    /// log's path is shown (where it will be once the site is published).
+    /// log's path is shown (where it will be once the site is published). `cores` is the lesson's share
+    /// of the machine when others run beside it (`MIL_CORES`; never more than the user's own setting).
     static func run(lesson: Lesson, siteFolder: URL, settings: RunSettings, tag: String? = nil,
-                    logShownAs: String? = nil) throws -> OutputManifest {
+                    logShownAs: String? = nil, cores: Int? = nil) throws -> OutputManifest {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("lessons-run.\(getpid()).\(lesson.id)-s\(settings.seed)")
         try? fm.removeItem(at: scratch)
@@ -67,6 +76,8 @@ enum LessonProcess {
         environment[CourseEnvironment.Variable.rebuiltCode.rawValue] = nil
         let terminal = isatty(2) == 1 && tag == nil
         environment[CourseEnvironment.Variable.terminal.rawValue] = terminal ? "1" : "0"
+        let coresVariable = CourseEnvironment.Variable.cores.rawValue
+        environment[coresVariable] = coresSetting(share: cores, given: environment[coresVariable])
         process.environment = environment
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)

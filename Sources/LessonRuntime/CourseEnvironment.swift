@@ -34,6 +34,10 @@ public struct CourseEnvironment: Sendable {
         case rebuiltCode = "MIL_REBUILT_CODE"
         /// "baseline" forces the portable training kernels (read by the C kernels themselves).
         case kernels = "MIL_KERNELS"
+        /// The cores one lesson may use (a whole number from 1): when several lessons run at once the
+        /// runner gives each its share, so a lone model's training step takes a second thread only where
+        /// a core is free for it. Read by the training code itself (`StepPartner`); unset: all of them.
+        case cores = "MIL_CORES"
         /// The training code's fingerprint (`trainingCodeFolders`) as it was when the build started. The
         /// model cache's keys use it rather than the files as they are when each lesson starts, so code
         /// edited during a long build cannot file the running binary's models under the edited code's key.

@@ -25,6 +25,12 @@ final class MLPTrainer {
     let fusesFirstLayer: Bool
     /// Set by a backward pass that left the first layer's weight gradient to `update`: the batch's rows.
     var firstLayerPending: Int?
+    /// Whether epochs may run their steps on two threads (`StepPartner`), and the first layer's layout
+    /// for that, made when first needed (nil if this model's step cannot be split).
+    var partnerUse = PartnerUse.whenFree
+    lazy var splitLayout: SplitLayout? = SplitLayout.of(self)
+    /// Steps run on two threads so far (for tests: the path they compare was taken).
+    var stepsOnTwoThreads = 0
 
     init(config: MLPClassifier, data: Dataset) {
         mk_flush_subnormals()
@@ -100,6 +106,10 @@ final class MLPTrainer {
     /// One pass over the shuffled training set; returns the running loss and accuracy.
     func epoch(_ number: Int) -> EpochRecord {
         order.shuffle(using: &generator)
+        if takesPartner(), let layout = splitLayout {
+            defer { mk_pair_release() }
+            return epochOnTwoThreads(number, layout)
+        }
         let batchSize = min(config.batchSize, data.count)
         var loss = 0.0, correct = 0
         var start = 0
@@ -186,15 +196,21 @@ final class MLPTrainer {
         }
     }
 
-    func update() {
-        defer { firstLayerPending = nil }
-        step += 1
+    /// The learning rate of update number `step` (counted from 1), and Adam's bias corrections, which
+    /// depend on the step only.
+    func schedule(_ step: Int) -> (lr: Double, corrections: (c1: Double, c2: Double)) {
         let lr = config.optimizer.learningRate / (1 + config.learningRateDecay * Double(step - 1))
-        // Adam's bias corrections depend on the step only.
         var corrections = (c1: 1.0, c2: 1.0)
         if case let .adam(_, b1, b2, _) = config.optimizer {
             corrections = (1 - pow(b1, Double(step)), 1 - pow(b2, Double(step)))
         }
+        return (lr, corrections)
+    }
+
+    func update() {
+        defer { firstLayerPending = nil }
+        step += 1
+        let (lr, corrections) = schedule(step)
         for k in parameters.indices {
             let w = parameters[k], g = gradients[k]
             if k == 0, let rows = firstLayerPending, case let .adam(_, b1, b2, eps) = config.optimizer, let sparse {

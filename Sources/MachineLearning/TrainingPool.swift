@@ -21,6 +21,8 @@ public struct TrainingPool: Sendable {
 
     /// Runs `body(i)` for i in 0..<count on up to `workers` threads; returns results in index order.
     public func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        Self.runningPools.add(1)
+        defer { Self.runningPools.add(-1) }
         let results = ResultSlots<T>(count: count)
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: min(workers, max(count, 1))) { _ in
@@ -30,6 +32,11 @@ public struct TrainingPool: Sendable {
         }
         return try results.values()
     }
+
+    /// How many `map` calls are running in this process: a model trained while one runs does not
+    /// take a second core for its steps (`StepPartner`).
+    static var running: Int { runningPools.value }
+    private static let runningPools = SharedCount()
 
     /// Fits every configuration on `data`, concurrently.
     public func fit(_ configurations: [MLPClassifier], on data: Dataset, validation: Dataset? = nil) throws -> [FittedMLP] {
@@ -48,6 +55,13 @@ private final class Counter: @unchecked Sendable {
         value += 1
         return value - 1
     }
+}
+
+private final class SharedCount: @unchecked Sendable {
+    private var count = 0
+    private let lock = NSLock()
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
 }
 
 private final class ResultSlots<T>: @unchecked Sendable {

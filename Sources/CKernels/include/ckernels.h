@@ -61,6 +61,10 @@ void mk_softmax_rows(float *Z, int rows, int cols);
 /// probability is the label's.
 void mk_cross_entropy_delta(const float *P, int rows, int classes, const long *labels, const long *records,
                             float scale, float *dZ, double *loss, long *correct);
+/// mk_cross_entropy_delta's work row by row: logs[r] = log(max(p[label], 1e-12)) and hits[r] = 1 or 0, so
+/// that rows computed on different threads can be summed in row order afterwards (the same double sums).
+void mk_cross_entropy_rows(const float *P, int rows, int classes, const long *labels, const long *records,
+                           float scale, float *dZ, double *logs, long *hits);
 /// out[j] = sum over rows of M[r, j], from zero in row order; out must not overlap M.
 void mk_column_sums(const float *M, int rows, int cols, float *out);
 /// Adam step: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= step * m / (sqrt(v) + epsHat), where g is
@@ -76,6 +80,43 @@ void mk_add_scaled(float *g, const float *w, long n, float lambda);
 /// gradients of 1e-40 and smaller, and arithmetic on such subnormal numbers is ~100x slower on x86.
 /// Training and inference call this first; results stay deterministic.
 void mk_flush_subnormals(void);
+
+/* ---- One model's training step on two threads ---- */
+
+/// A second thread, lent to one model's training step at a time (one per process, made on first use and
+/// then parked between uses). mk_pair_acquire returns 1 if the caller may use it (no other caller has it),
+/// and the caller hands it back with mk_pair_release.
+int mk_pair_acquire(void);
+void mk_pair_release(void);
+
+/// A training step of an MLP with one hidden layer, a sparse input and Adam, shared by two threads.
+/// The hidden units are split at `split`: thread t owns its columns of the first layer, stored as a
+/// block of its own (features x width: W0[t], m0[t], v0[t]), so the two cores never write the same rows.
+/// Every number is computed by the same kernel, in the same order, as the one-thread step
+/// (MLPTrainer.computeGradients then update), so the bits are the same.
+typedef struct {
+    int rows, features, hidden, classes, split, relu;
+    const int32_t *offsets, *indices;
+    const float *values;
+    float *W0[2], *m0[2], *v0[2];
+    float *b0, *gb0, *mb0, *vb0;
+    float *z0[2], *d0[2];
+    float *h0;
+    float *W1, *gW1, *mW1, *vW1;
+    float *b1, *gb1, *mb1, *vb1;
+    float *Z1, *dZ1;
+    const long *labels, *records;
+    float scale;
+    double *logs;
+    long *hits;
+    int l2;
+    float lambda, beta1, beta2, step, epsHat;
+} mk_split_step;
+
+/// Runs the step on the calling thread and the lent one; returns when both halves are done. The caller
+/// must hold the pair (mk_pair_acquire). Afterwards logs[r] is log(max(p[label], 1e-12)) of row r and
+/// hits[r] whether its first largest probability is the label's (the one-thread step sums them in row order).
+void mk_split_step_run(const mk_split_step *step);
 
 /// Which kernel set runs: "avx2+fma" or "baseline".
 const char *mk_kernel_name(void);

@@ -1,0 +1,99 @@
+import Foundation
+@testable import MachineLearning
+import XCTest
+
+/// A lone model's training steps run on two threads (`mk_split_step_run`): its hidden units split in two,
+/// each thread with its own block of the first layer. The models must come out with the bits one thread
+/// gives, since the model cache, the seeds and every figure of the course rely on them.
+final class StepPartnerTests: XCTestCase {
+    /// `count` records of 600 features, about 9% set: 0/1 (Purchase-like), or real values when `valued`.
+    func data(count: Int, valued: Bool = false, seed: UInt64 = 4) -> Dataset {
+        let labelled = PurchaseLike(classCount: 10, seed: seed).records(count: count)
+        guard valued else { return labelled }
+        var draws = SplitMix64(seed: seed)
+        let values = labelled.features.values.map { $0 == 0 ? Float(0) : Float(0.25 + 2 * draws.nextUnit()) }
+        return Dataset(features: Matrix(rows: count, columns: labelled.featureCount, values: values),
+                       labels: labelled.labels, classCount: labelled.classCount)
+    }
+
+    func bits(_ buffers: [FloatBuffer]) -> [[UInt32]] { buffers.map { $0.array.map(\.bitPattern) } }
+
+    /// Fails with the first place two lists of numbers differ (not the whole lists, which run to thousands).
+    func assertSameBits(_ a: [[UInt32]], _ b: [[UInt32]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.map(\.count), b.map(\.count), "\(what): shapes", file: file, line: line)
+        for (layer, (x, y)) in zip(a, b).enumerated() {
+            if let i = (0..<min(x.count, y.count)).first(where: { x[$0] != y[$0] }) {
+                XCTFail("\(what): layer \(layer) differs first at \(i): \(Float(bitPattern: x[i])) vs \(Float(bitPattern: y[i]))",
+                        file: file, line: line)
+            }
+        }
+    }
+
+    /// Three epochs with the partner and three without, for several shapes of the step: weights, biases,
+    /// both Adam moments and each epoch's loss and accuracy are the same bits.
+    func testTwoThreadsTrainTheBitsOfOne() {
+        let cases: [(name: String, config: MLPClassifier, data: Dataset)] = [
+            ("Purchase's recipe, the last batch short", MLPClassifier(hiddenLayers: [128], epochs: 3, batchSize: 100, l2: 1e-7, seed: 2), data(count: 330)),
+            ("ReLU, real-valued inputs, no L2, odd widths", MLPClassifier(hiddenLayers: [37], activation: .relu, epochs: 3, batchSize: 7, seed: 3), data(count: 50, valued: true)),
+            ("one record per batch (one thread has no output rows)", MLPClassifier(hiddenLayers: [32], epochs: 3, batchSize: 1, l2: 1e-3, seed: 5), data(count: 40)),
+            ("a wide layer and a decaying rate", MLPClassifier(hiddenLayers: [200], optimizer: .adam(learningRate: 0.01), epochs: 3, batchSize: 64,
+                                                               learningRateDecay: 0.01, seed: 6), data(count: 200, seed: 9)),
+        ]
+        for (name, config, data) in cases {
+            let one = MLPTrainer(config: config, data: data), two = MLPTrainer(config: config, data: data)
+            one.partnerUse = .never
+            two.partnerUse = .always
+            for epoch in 1...3 {
+                let a = one.epoch(epoch), b = two.epoch(epoch)
+                XCTAssertEqual(a.loss.bitPattern, b.loss.bitPattern, "\(name): epoch \(epoch)'s loss")
+                XCTAssertEqual(a.trainAccuracy, b.trainAccuracy, "\(name): epoch \(epoch)'s accuracy")
+            }
+            XCTAssertEqual(one.stepsOnTwoThreads, 0, name)
+            XCTAssertEqual(two.stepsOnTwoThreads, two.step, "\(name): every step ran on two threads")
+            XCTAssertEqual(one.step, two.step, name)
+            assertSameBits(bits(one.weights), bits(two.weights), "\(name): weights")
+            assertSameBits(bits(one.biases), bits(two.biases), "\(name): biases")
+            assertSameBits(bits(one.m), bits(two.m), "\(name): Adam's first moments")
+            assertSameBits(bits(one.v), bits(two.v), "\(name): Adam's second moments")
+        }
+    }
+
+    /// Through `fit` itself: a model trained on this thread (which takes the partner where two cores are
+    /// free) and the same model trained inside a pool (one thread) have the same bits and history.
+    func testAFitAloneAndAFitInAFleetGiveTheSameModel() throws {
+        let config = MLPClassifier(hiddenLayers: [128], epochs: 4, batchSize: 50, l2: 1e-7, seed: 8)
+        let train = data(count: 400), validation = data(count: 100, seed: 5)
+        let alone = try config.fit(train, validation: validation)
+        let inFleet = try TrainingPool(workers: 1).fit([config], on: train, validation: validation)[0]
+        assertSameBits(alone.layers.map { $0.weights.values.map(\.bitPattern) }, inFleet.layers.map { $0.weights.values.map(\.bitPattern) }, "weights")
+        assertSameBits(alone.layers.map { $0.biases.map(\.bitPattern) }, inFleet.layers.map { $0.biases.map(\.bitPattern) }, "biases")
+        XCTAssertEqual(alone.history.map(\.loss), inFleet.history.map(\.loss))
+        XCTAssertEqual(alone.history.map(\.validationAccuracy), inFleet.history.map(\.validationAccuracy))
+    }
+
+    /// The partner is lent only while no pool runs (a fleet keeps every core busy with models of its own),
+    /// and only to a step it can split: one hidden layer of 32 units or more, sparse inputs, Adam.
+    func testThePartnerIsLentOnlyToALoneSplittableModel() throws {
+        XCTAssertEqual(StepPartner.mayLend, StepPartner.cores >= 2, "no pool runs here")
+        let insideAPool = try TrainingPool(workers: 2).map(2) { _ in StepPartner.mayLend }
+        XCTAssertEqual(insideAPool, [false, false])
+        let train = data(count: 100)
+        func splits(_ config: MLPClassifier, _ data: Dataset) -> Bool { MLPTrainer(config: config, data: data).splitLayout != nil }
+        XCTAssertTrue(splits(MLPClassifier(hiddenLayers: [32]), train))
+        XCTAssertFalse(splits(MLPClassifier(hiddenLayers: [31]), train), "too narrow to share")
+        XCTAssertFalse(splits(MLPClassifier(hiddenLayers: [64, 64]), train), "two hidden layers")
+        XCTAssertFalse(splits(MLPClassifier(hiddenLayers: [64], optimizer: .sgd(learningRate: 0.1)), train), "not Adam")
+        let dense = Dataset(features: Matrix(rows: 10, columns: 4, values: (0..<40).map { Float($0 % 7) + 1 }),
+                            labels: (0..<10).map { $0 % 2 }, classCount: 2)
+        XCTAssertFalse(splits(MLPClassifier(hiddenLayers: [64]), dense), "dense inputs")
+    }
+
+    /// The split is at a multiple of 16 near the middle, and both halves have units.
+    func testTheHiddenUnitsSplitNearTheMiddle() {
+        for (hidden, split) in [(32, 16), (37, 16), (128, 64), (200, 96), (129, 64), (48, 32)] {
+            let layout = SplitLayout(features: 3, hidden: hidden, batch: 2)
+            XCTAssertEqual(layout.split, split, "\(hidden) units")
+            XCTAssertEqual(layout.widths, [split, hidden - split])
+        }
+    }
+}

@@ -249,22 +249,28 @@ static void FN(sparse_forward)(int rows, const int32_t *offsets, const int32_t *
 }
 
 /* The batch turned around: for each feature, the entries that hold it (a counting sort that keeps the
- * rows in order). Feature i's entries are owner/entry[(i == 0 ? 0 : start[i - 1]) ..< start[i]].
+ * rows in order). Feature i's entries are owner/entry[(i == 0 ? 0 : start[i - 1]) ..< start[i]]; `entry`
+ * (where each entry's value is) is written only when the batch has values: 0/1 inputs never read it.
  * `byFeature` has room for features + 1 + 2 * nonzeros. */
-static void FN(turn_batch)(int rows, const int32_t *offsets, const int32_t *indices, int features, int32_t *byFeature,
-                           int32_t **start, int32_t **owner, int32_t **entry) {
+static void FN(turn_batch)(int rows, const int32_t *offsets, const int32_t *indices, const float *values, int features,
+                           int32_t *byFeature, int32_t **start, int32_t **owner, int32_t **entry) {
     int nonzeros = offsets[rows] - offsets[0];
     *start = byFeature; *owner = byFeature + features + 1; *entry = *owner + nonzeros;
     int32_t *st = *start, *ow = *owner, *en = *entry;
     for (int i = 0; i <= features; i++) st[i] = 0;
     for (int e = offsets[0]; e < offsets[rows]; e++) st[indices[e] + 1]++;
     for (int i = 0; i < features; i++) st[i + 1] += st[i];
-    for (int r = 0; r < rows; r++)
-        for (int e = offsets[r]; e < offsets[r + 1]; e++) {
-            int32_t slot = st[indices[e]]++;
-            ow[slot] = r;
-            en[slot] = e;
-        }
+    if (values) {
+        for (int r = 0; r < rows; r++)
+            for (int e = offsets[r]; e < offsets[r + 1]; e++) {
+                int32_t slot = st[indices[e]]++;
+                ow[slot] = r;
+                en[slot] = e;
+            }
+    } else {
+        for (int r = 0; r < rows; r++)
+            for (int e = offsets[r]; e < offsets[r + 1]; e++) ow[st[indices[e]]++] = r;
+    }
 }
 
 /* dW[i,:] = sum over the rows r holding feature i of v * dZ[r,:], in the order of the rows. The batch
@@ -274,7 +280,7 @@ static void FN(turn_batch)(int rows, const int32_t *offsets, const int32_t *indi
 static void FN(sparse_weight_grad)(int rows, const int32_t *offsets, const int32_t *indices, const float *values,
                                    const float *dZ, int N, int features, float *dW, int32_t *byFeature) {
     int32_t *start, *owner, *entry;
-    FN(turn_batch)(rows, offsets, indices, features, byFeature, &start, &owner, &entry);
+    FN(turn_batch)(rows, offsets, indices, values, features, byFeature, &start, &owner, &entry);
     for (int i = 0; i < features; i++)
         FN(sum_row)(i == 0 ? 0 : start[i - 1], start[i], owner, entry, values, dZ, N, NULL, dW + (long)i * N);
 }
@@ -290,7 +296,7 @@ static void FN(sparse_adam)(int rows, const int32_t *offsets, const int32_t *ind
                             const float *dZ, int N, int features, int32_t *byFeature, float *g,
                             float *w, float *m, float *v, int l2, float lambda, float b1, float b2, float step, float epsHat) {
     int32_t *start, *owner, *entry;
-    FN(turn_batch)(rows, offsets, indices, features, byFeature, &start, &owner, &entry);
+    FN(turn_batch)(rows, offsets, indices, values, features, byFeature, &start, &owner, &entry);
     for (int i = 0; i < features; i++) {
         long at = (long)i * N;
         FN(sum_row)(i == 0 ? 0 : start[i - 1], start[i], owner, entry, values, dZ, N, NULL, g);

@@ -2,14 +2,16 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 /* One model's training step on two threads: a lent thread (the partner) and the caller (the owner).
  *
- * The step is about 150-250 us, so the threads meet by spinning on counters, not by sleeping: three
- * meetings a step. A partner with nothing to do spins a millisecond and then parks on a condition
+ * The step is about 150-250 us, so the threads meet by spinning on counters, not by sleeping: the
+ * owner posts the step, both meet twice inside it, and the owner waits for the partner's half to
+ * finish. A partner with nothing to do spins a millisecond and then parks on a condition
  * variable, so an idle process uses no core. A thread that has spun long without its peer (a machine
  * with more threads than cores) yields its core instead of burning it. */
 
@@ -21,6 +23,7 @@ typedef struct {
     _Atomic long arrived[2]; /* meetings each thread has reached */
     _Atomic int parked;
     _Atomic int taken;       /* a caller holds the pair */
+    pthread_t holder;        /* which one (written before `taken` is released, read only by the holder) */
     const mk_split_step *step;
 } Pair;
 
@@ -95,13 +98,19 @@ int mk_pair_acquire(void) {
     int expected = 0;
     if (!atomic_compare_exchange_strong(&pair.taken, &expected, 1)) return 0;
     pthread_once(&pair_once, start_partner);
-    if (!pair_started) { atomic_store(&pair.taken, 0); return 0; }
+    if (!pair_started) { atomic_store(&pair.taken, 0); return -1; }
+    pair.holder = pthread_self();
     return 1;
 }
 
 void mk_pair_release(void) { atomic_store(&pair.taken, 0); }
 
 void mk_split_step_run(const mk_split_step *step) {
+    /* Two callers at once would post over each other and wait for ever: a bug in the caller, stopped here. */
+    if (!atomic_load(&pair.taken) || !pthread_equal(pair.holder, pthread_self())) {
+        fputs("mk_split_step_run: the calling thread does not hold the pair (mk_pair_acquire)\n", stderr);
+        abort();
+    }
     pair.step = step;
     long job = atomic_load(&pair.posted) + 1;
     atomic_store(&pair.posted, job);

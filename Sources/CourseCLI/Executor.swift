@@ -30,6 +30,9 @@ struct LocalExecutor: LessonExecutor {
 
     /// Each lesson's share of the cores (`MIL_CORES`) when `workers` lessons run at once, so that two
     /// lessons on two cores do not each lend their training steps a second thread; nil for one at a time.
+    /// Rounded down, so lessons never ask for more threads than there are cores, and fixed when a lesson
+    /// starts: the last lesson of a build keeps its share after the others end (its fleets still use
+    /// every core; only a lone model's steps stay on one thread).
     static func coresPerLesson(workers: Int, processors: Int) -> Int? {
         workers > 1 ? max(1, processors / workers) : nil
     }

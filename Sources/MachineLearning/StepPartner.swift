@@ -8,16 +8,24 @@ import Foundation
 /// second thread per step would only make them wait for each other. So the partner is lent only while
 /// no pool runs in this process and the process may use two cores or more: `MIL_CORES`, which the
 /// runner sets to its share when several lessons run at once, or else the cores the system gives it.
-/// The step's numbers are the same on one thread or two.
+/// This is judged as each epoch starts: a pool started on another thread during an epoch shares the
+/// cores with the partner until the epoch ends. The step's numbers are the same on one thread or two.
 enum StepPartner {
     /// Whether an epoch starting now may ask for the partner.
     static var mayLend: Bool { cores >= 2 && TrainingPool.running == 0 }
 
-    /// `MIL_CORES` if it is a whole number from 1 up, else the active processors.
-    static let cores: Int = {
-        if let given = ProcessInfo.processInfo.environment["MIL_CORES"], let n = Int(given), n >= 1 { return n }
-        return ProcessInfo.processInfo.activeProcessorCount
-    }()
+    /// Steps run on two threads in this process so far (tests check that a path they compare took it).
+    static var stepsShared: Int { sharedSteps.value }
+    static let sharedSteps = SharedCount()
+
+    /// The cores this process may use: `MIL_CORES` if it is a whole number from 1 up, else the active processors.
+    static let cores = cores(given: ProcessInfo.processInfo.environment["MIL_CORES"],
+                             processors: ProcessInfo.processInfo.activeProcessorCount)
+
+    static func cores(given: String?, processors: Int) -> Int {
+        if let given, let n = Int(given), n >= 1 { return n }
+        return processors
+    }
 }
 
 /// How a trainer's epochs use the partner: as `StepPartner` allows (training), never, or always,
@@ -32,6 +40,9 @@ enum PartnerUse {
 /// neighbouring halves of each row written by two cores). Plus each thread's activations and deltas,
 /// and the rows' losses and hits.
 final class SplitLayout {
+    /// The first hidden unit of the lent thread's half: a multiple of 16, so that every column of the
+    /// hidden deltas' product falls in the same place of a 16-wide vector tile as in the one-thread
+    /// product (the paths whose bits the tests compare), and the owner's half is whole tiles.
     let split: Int
     let widths: [Int]
     let w: [FloatBuffer], m: [FloatBuffer], v: [FloatBuffer]
@@ -39,7 +50,7 @@ final class SplitLayout {
     var logs: [Double]
     var hits: [Int]
 
-    /// The halves split at a multiple of 16 hidden units (the vector tiles' width), near the middle.
+    /// The halves split at a multiple of 16 hidden units, near the middle.
     init(features: Int, hidden: Int, batch: Int) {
         split = max(16, (hidden / 2 + 8) / 16 * 16)
         widths = [split, hidden - split]
@@ -52,10 +63,15 @@ final class SplitLayout {
         hits = Array(repeating: 0, count: batch)
     }
 
-    /// The layout for `trainer`'s model, or nil if its step cannot be split: one hidden layer of 32 units
-    /// or more, a sparse first layer and Adam (whose first-layer step `mk_sparse_adam` takes).
+    /// Whether `trainer`'s step can be split: one hidden layer of 32 units or more, a sparse first layer
+    /// and Adam (whose first-layer step `mk_sparse_adam` takes).
+    static func fits(_ trainer: MLPTrainer) -> Bool {
+        trainer.fusesFirstLayer && trainer.shapes.count == 2 && trainer.shapes[0].outputs >= 32
+    }
+
+    /// The layout for `trainer`'s model, or nil if its step cannot be split.
     static func of(_ trainer: MLPTrainer) -> SplitLayout? {
-        guard trainer.fusesFirstLayer, trainer.shapes.count == 2, trainer.shapes[0].outputs >= 32 else { return nil }
+        guard fits(trainer) else { return nil }
         return SplitLayout(features: trainer.shapes[0].inputs, hidden: trainer.shapes[0].outputs,
                            batch: min(trainer.config.batchSize, trainer.data.count))
     }
@@ -75,15 +91,23 @@ final class SplitLayout {
 }
 
 extension MLPTrainer {
-    /// Whether this epoch runs on two threads; if so, the caller must `mk_pair_release` after it.
+    /// Whether this epoch runs on two threads; if so, the caller must `mk_pair_release` after it. The
+    /// layout's buffers are made only for a model that takes the partner.
     func takesPartner() -> Bool {
-        guard splitLayout != nil else { return false }
         switch partnerUse {
         case .never: return false
-        case .whenFree: return StepPartner.mayLend && mk_pair_acquire() == 1
+        case .whenFree:
+            guard StepPartner.mayLend, SplitLayout.fits(self) else { return false }
+            return mk_pair_acquire() == 1
         case .always:
-            while mk_pair_acquire() == 0 { usleep(200) }
-            return true
+            guard SplitLayout.fits(self) else { return false }
+            while true {
+                switch mk_pair_acquire() {
+                case 1: return true
+                case 0: usleep(200)  // another trainer holds it
+                default: preconditionFailure("the partner thread could not be started")
+                }
+            }
         }
     }
 
@@ -153,6 +177,7 @@ extension MLPTrainer {
             }
             loss += batchLoss
             stepsOnTwoThreads += 1
+            StepPartner.sharedSteps.add(1)
         }
         return EpochRecord(epoch: number, loss: loss / Double(data.count),
                            trainAccuracy: Double(correct) / Double(data.count), validationAccuracy: nil)

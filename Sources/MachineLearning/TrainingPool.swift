@@ -21,8 +21,10 @@ public struct TrainingPool: Sendable {
 
     /// Runs `body(i)` for i in 0..<count on up to `workers` threads; returns results in index order.
     public func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
-        Self.runningPools.add(1)
-        defer { Self.runningPools.add(-1) }
+        // A pool on one thread leaves the other cores as free as a lone model does.
+        let parallel = min(workers, count) >= 2
+        if parallel { Self.runningPools.add(1) }
+        defer { if parallel { Self.runningPools.add(-1) } }
         let results = ResultSlots<T>(count: count)
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: min(workers, max(count, 1))) { _ in
@@ -33,8 +35,8 @@ public struct TrainingPool: Sendable {
         return try results.values()
     }
 
-    /// How many `map` calls are running in this process: a model trained while one runs does not
-    /// take a second core for its steps (`StepPartner`).
+    /// How many `map` calls on two threads or more are running in this process: a model trained while
+    /// one runs does not take a second core for its steps (`StepPartner`).
     static var running: Int { runningPools.value }
     private static let runningPools = SharedCount()
 
@@ -57,7 +59,8 @@ private final class Counter: @unchecked Sendable {
     }
 }
 
-private final class SharedCount: @unchecked Sendable {
+/// A count several threads change.
+final class SharedCount: @unchecked Sendable {
     private var count = 0
     private let lock = NSLock()
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }

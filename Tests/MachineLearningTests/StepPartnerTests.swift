@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 @testable import MachineLearning
 import XCTest
@@ -7,8 +8,8 @@ import XCTest
 /// gives, since the model cache, the seeds and every figure of the course rely on them.
 final class StepPartnerTests: XCTestCase {
     /// `count` records of 600 features, about 9% set: 0/1 (Purchase-like), or real values when `valued`.
-    func data(count: Int, valued: Bool = false, seed: UInt64 = 4) -> Dataset {
-        let labelled = PurchaseLike(classCount: 10, seed: seed).records(count: count)
+    func data(count: Int, classes: Int = 10, valued: Bool = false, seed: UInt64 = 4) -> Dataset {
+        let labelled = PurchaseLike(classCount: classes, seed: seed).records(count: count)
         guard valued else { return labelled }
         var draws = SplitMix64(seed: seed)
         let values = labelled.features.values.map { $0 == 0 ? Float(0) : Float(0.25 + 2 * draws.nextUnit()) }
@@ -33,7 +34,11 @@ final class StepPartnerTests: XCTestCase {
     /// both Adam moments and each epoch's loss and accuracy are the same bits.
     func testTwoThreadsTrainTheBitsOfOne() {
         let cases: [(name: String, config: MLPClassifier, data: Dataset)] = [
-            ("Purchase's recipe, the last batch short", MLPClassifier(hiddenLayers: [128], epochs: 3, batchSize: 100, l2: 1e-7, seed: 2), data(count: 330)),
+            ("Purchase's recipe and 100 classes, the last batch short", MLPClassifier(hiddenLayers: [128], epochs: 3, batchSize: 100, l2: 1e-7, seed: 2),
+             data(count: 330, classes: 100)),
+            ("26 classes: one 16-wide tile and 10 left over", MLPClassifier(hiddenLayers: [64], epochs: 3, batchSize: 30, l2: 1e-7, seed: 7), data(count: 100, classes: 26)),
+            ("tanh, real-valued inputs, L2, odd widths", MLPClassifier(hiddenLayers: [37], epochs: 3, batchSize: 9, l2: 1e-3, seed: 11),
+             data(count: 60, classes: 20, valued: true)),
             ("ReLU, real-valued inputs, no L2, odd widths", MLPClassifier(hiddenLayers: [37], activation: .relu, epochs: 3, batchSize: 7, seed: 3), data(count: 50, valued: true)),
             ("one record per batch (one thread has no output rows)", MLPClassifier(hiddenLayers: [32], epochs: 3, batchSize: 1, l2: 1e-3, seed: 5), data(count: 40)),
             ("a wide layer and a decaying rate", MLPClassifier(hiddenLayers: [200], optimizer: .adam(learningRate: 0.01), epochs: 3, batchSize: 64,
@@ -58,17 +63,24 @@ final class StepPartnerTests: XCTestCase {
         }
     }
 
-    /// Through `fit` itself: a model trained on this thread (which takes the partner where two cores are
-    /// free) and the same model trained inside a pool (one thread) have the same bits and history.
+    /// Through `fit` itself: a model trained on this thread, which takes the partner when two cores are
+    /// free, and the same model trained in a fleet of two (one thread each) have the same bits and history.
     func testAFitAloneAndAFitInAFleetGiveTheSameModel() throws {
+        try XCTSkipIf(StepPartner.cores < 2, "one core (MIL_CORES=1 or the machine's): no partner to compare with")
         let config = MLPClassifier(hiddenLayers: [128], epochs: 4, batchSize: 50, l2: 1e-7, seed: 8)
-        let train = data(count: 400), validation = data(count: 100, seed: 5)
+        let train = data(count: 400, classes: 100), validation = data(count: 100, classes: 100, seed: 5)
+        let before = StepPartner.stepsShared
         let alone = try config.fit(train, validation: validation)
-        let inFleet = try TrainingPool(workers: 1).fit([config], on: train, validation: validation)[0]
-        assertSameBits(alone.layers.map { $0.weights.values.map(\.bitPattern) }, inFleet.layers.map { $0.weights.values.map(\.bitPattern) }, "weights")
-        assertSameBits(alone.layers.map { $0.biases.map(\.bitPattern) }, inFleet.layers.map { $0.biases.map(\.bitPattern) }, "biases")
-        XCTAssertEqual(alone.history.map(\.loss), inFleet.history.map(\.loss))
-        XCTAssertEqual(alone.history.map(\.validationAccuracy), inFleet.history.map(\.validationAccuracy))
+        XCTAssertEqual(StepPartner.stepsShared - before, 4 * 8, "every step of the fit alone ran on two threads")
+        let inFleet = try TrainingPool(workers: 2).fit([config, config], on: train, validation: validation)
+        XCTAssertEqual(StepPartner.stepsShared - before, 4 * 8, "no step in the fleet did")
+        for model in inFleet {
+            assertSameBits(alone.layers.map { $0.weights.values.map(\.bitPattern) }, model.layers.map { $0.weights.values.map(\.bitPattern) }, "weights")
+            assertSameBits(alone.layers.map { $0.biases.map(\.bitPattern) }, model.layers.map { $0.biases.map(\.bitPattern) }, "biases")
+            XCTAssertEqual(alone.history.map(\.loss.bitPattern), model.history.map(\.loss.bitPattern))
+            XCTAssertEqual(alone.history.map(\.trainAccuracy), model.history.map(\.trainAccuracy))
+            XCTAssertEqual(alone.history.map(\.validationAccuracy), model.history.map(\.validationAccuracy))
+        }
     }
 
     /// The partner is lent only while no pool runs (a fleet keeps every core busy with models of its own),
@@ -77,6 +89,16 @@ final class StepPartnerTests: XCTestCase {
         XCTAssertEqual(StepPartner.mayLend, StepPartner.cores >= 2, "no pool runs here")
         let insideAPool = try TrainingPool(workers: 2).map(2) { _ in StepPartner.mayLend }
         XCTAssertEqual(insideAPool, [false, false])
+        // A pool on one thread (one worker, or one item) leaves the other core free.
+        XCTAssertEqual(try TrainingPool(workers: 1).map(2) { _ in StepPartner.mayLend }, [StepPartner.cores >= 2, StepPartner.cores >= 2])
+        XCTAssertEqual(try TrainingPool(workers: 2).map(1) { _ in StepPartner.mayLend }, [StepPartner.cores >= 2])
+        XCTAssertEqual(StepPartner.mayLend, StepPartner.cores >= 2, "the count is back to none")
+        // One holder at a time.
+        XCTAssertEqual(mk_pair_acquire(), 1)
+        XCTAssertEqual(mk_pair_acquire(), 0, "held")
+        mk_pair_release()
+        XCTAssertEqual(mk_pair_acquire(), 1, "free again")
+        mk_pair_release()
         let train = data(count: 100)
         func splits(_ config: MLPClassifier, _ data: Dataset) -> Bool { MLPTrainer(config: config, data: data).splitLayout != nil }
         XCTAssertTrue(splits(MLPClassifier(hiddenLayers: [32]), train))
@@ -86,6 +108,16 @@ final class StepPartnerTests: XCTestCase {
         let dense = Dataset(features: Matrix(rows: 10, columns: 4, values: (0..<40).map { Float($0 % 7) + 1 }),
                             labels: (0..<10).map { $0 % 2 }, classCount: 2)
         XCTAssertFalse(splits(MLPClassifier(hiddenLayers: [64]), dense), "dense inputs")
+    }
+
+    /// MIL_CORES counts when it is a whole number from 1; anything else leaves the machine's count.
+    func testTheCoresSettingIsReadOnlyWhenItIsACount() {
+        XCTAssertEqual(StepPartner.cores(given: "1", processors: 8), 1)
+        XCTAssertEqual(StepPartner.cores(given: "3", processors: 2), 3)
+        for bad in ["0", "-1", " 2", "2.5", "two", ""] {
+            XCTAssertEqual(StepPartner.cores(given: bad, processors: 2), 2, "'\(bad)'")
+        }
+        XCTAssertEqual(StepPartner.cores(given: nil, processors: 4), 4)
     }
 
     /// The split is at a multiple of 16 near the middle, and both halves have units.

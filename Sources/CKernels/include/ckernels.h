@@ -84,8 +84,8 @@ void mk_flush_subnormals(void);
 /* ---- One model's training step on two threads ---- */
 
 /// A second thread, lent to one model's training step at a time (one per process, made on first use and
-/// then parked between uses). mk_pair_acquire returns 1 if the caller may use it (no other caller has it),
-/// and the caller hands it back with mk_pair_release.
+/// then parked between uses). mk_pair_acquire returns 1 if the caller may use it, 0 if another caller has
+/// it, -1 if the thread could not be made; the caller hands it back with mk_pair_release.
 int mk_pair_acquire(void);
 void mk_pair_release(void);
 
@@ -114,7 +114,7 @@ typedef struct {
 } mk_split_step;
 
 /// Runs the step on the calling thread and the lent one; returns when both halves are done. The caller
-/// must hold the pair (mk_pair_acquire). Afterwards logs[r] is log(max(p[label], 1e-12)) of row r and
+/// must hold the pair (mk_pair_acquire); the process stops with a message if it does not. Afterwards logs[r] is log(max(p[label], 1e-12)) of row r and
 /// hits[r] whether its first largest probability is the label's (the one-thread step sums them in row order).
 void mk_split_step_run(const mk_split_step *step);
 

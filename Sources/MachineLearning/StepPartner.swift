@@ -4,15 +4,16 @@ import Foundation
 /// When one model's training step may take a second core (`mk_split_step_run`).
 ///
 /// A lone model on the caller's thread leaves the other core idle: Purchase's target, a sweep's
-/// point, one benchmark model. Inside a fleet every core already trains a model of its own, and a
-/// second thread per step would only make them wait for each other. So the partner is lent only while
-/// no pool runs in this process and the process may use two cores or more: `MIL_CORES`, which the
-/// runner sets to its share when several lessons run at once, or else the cores the system gives it.
-/// This is judged as each epoch starts: a pool started on another thread during an epoch shares the
-/// cores with the partner until the epoch ends. The step's numbers are the same on one thread or two.
+/// point, one benchmark model, the last model of a fleet once the other workers have run out of models.
+/// While every core trains a model of its own, a second thread per step would only make them wait for
+/// each other. So the partner is lent only while the pools' busy threads leave a core free (the caller
+/// itself may be one of them) and the process may use two cores or more: `MIL_CORES`, which the runner
+/// sets to its share when several lessons run at once, or else the cores the system gives it. This is
+/// judged as each epoch starts: a pool started on another thread during an epoch shares the cores with
+/// the partner until the epoch ends. The step's numbers are the same on one thread or two.
 enum StepPartner {
     /// Whether an epoch starting now may ask for the partner.
-    static var mayLend: Bool { cores >= 2 && TrainingPool.running == 0 }
+    static var mayLend: Bool { cores >= 2 && TrainingPool.busy < cores }
 
     /// Steps run on two threads in this process so far (tests check that a path they compare took it).
     static var stepsShared: Int { sharedSteps.value }

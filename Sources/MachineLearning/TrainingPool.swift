@@ -21,24 +21,28 @@ public struct TrainingPool: Sendable {
 
     /// Runs `body(i)` for i in 0..<count on up to `workers` threads; returns results in index order.
     public func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
-        // A pool on one thread leaves the other cores as free as a lone model does.
-        let parallel = min(workers, count) >= 2
-        if parallel { Self.runningPools.add(1) }
-        defer { if parallel { Self.runningPools.add(-1) } }
+        // Each thread of a pool on two or more counts as busy from the pool's start until it finds no
+        // item left; a pool on one thread leaves the other cores as free as a lone model does.
+        let threads = min(workers, max(count, 1))
+        let counted = threads >= 2
+        if counted { Self.busyThreads.add(threads) }
         let results = ResultSlots<T>(count: count)
         let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: min(workers, max(count, 1))) { _ in
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
             while let i = next.take(below: count) {
                 results.set(i, Result { try body(i) })
             }
+            if counted { Self.busyThreads.add(-1) }
         }
         return try results.values()
     }
 
-    /// How many `map` calls on two threads or more are running in this process: a model trained while
-    /// one runs does not take a second core for its steps (`StepPartner`).
-    static var running: Int { runningPools.value }
-    private static let runningPools = SharedCount()
+    /// How many threads of pools on two threads or more are still taking items in this process. A
+    /// model trained while this leaves no core free does not take a second thread for its steps
+    /// (`StepPartner`); the last model of a fleet, once the other workers have found nothing left,
+    /// does.
+    static var busy: Int { busyThreads.value }
+    private static let busyThreads = SharedCount()
 
     /// Fits every configuration on `data`, concurrently.
     public func fit(_ configurations: [MLPClassifier], on data: Dataset, validation: Dataset? = nil) throws -> [FittedMLP] {

@@ -63,32 +63,62 @@ final class StepPartnerTests: XCTestCase {
         }
     }
 
-    /// Through `fit` itself: a model trained on this thread, which takes the partner when two cores are
-    /// free, and the same model trained in a fleet of two (one thread each) have the same bits and history.
-    func testAFitAloneAndAFitInAFleetGiveTheSameModel() throws {
+    /// The last model of a fleet takes the partner once the other worker has found nothing left, and
+    /// comes out with the bits of the same model trained alone on one thread.
+    func testAFleetsLastModelTakesTheFreeCore() throws {
+        try XCTSkipIf(StepPartner.cores != 2, "the fleet's tail frees a core only when there are two")
+        let config = MLPClassifier(hiddenLayers: [128], epochs: 3, batchSize: 50, l2: 1e-7, seed: 12)
+        let train = data(count: 300, classes: 100)
+        let trainer = MLPTrainer(config: config, data: train)
+        trainer.partnerUse = .never
+        for epoch in 1...3 { _ = trainer.epoch(epoch) }
+        let before = StepPartner.stepsShared
+        let fleet = try TrainingPool(workers: 2).map(2) { i -> FittedMLP? in
+            guard i == 1 else { return nil }
+            // Wait until the other worker has found no model left (it would in a fleet of unequal models).
+            let deadline = Date().addingTimeInterval(10)
+            while TrainingPool.busy > 1, Date() < deadline { usleep(100) }
+            return try config.fit(train)
+        }
+        XCTAssertEqual(StepPartner.stepsShared - before, 3 * 6, "every step of the last model ran on two threads")
+        let last = try XCTUnwrap(fleet[1]), reference = trainer.snapshot(history: [])
+        assertSameBits(last.layers.map { $0.weights.values.map(\.bitPattern) }, reference.layers.map { $0.weights.values.map(\.bitPattern) }, "weights")
+        assertSameBits(last.layers.map { $0.biases.map(\.bitPattern) }, reference.layers.map { $0.biases.map(\.bitPattern) }, "biases")
+        XCTAssertEqual(TrainingPool.busy, 0, "the fleet's threads are counted out")
+    }
+
+    /// Through `fit` itself, the path every lone model takes: it runs every step on two threads and
+    /// gives the model one thread gives.
+    func testAFitAloneTakesThePartnerAndGivesTheOneThreadModel() throws {
         try XCTSkipIf(StepPartner.cores < 2, "one core (MIL_CORES=1 or the machine's): no partner to compare with")
         let config = MLPClassifier(hiddenLayers: [128], epochs: 4, batchSize: 50, l2: 1e-7, seed: 8)
         let train = data(count: 400, classes: 100), validation = data(count: 100, classes: 100, seed: 5)
         let before = StepPartner.stepsShared
         let alone = try config.fit(train, validation: validation)
-        XCTAssertEqual(StepPartner.stepsShared - before, 4 * 8, "every step of the fit alone ran on two threads")
-        let inFleet = try TrainingPool(workers: 2).fit([config, config], on: train, validation: validation)
-        XCTAssertEqual(StepPartner.stepsShared - before, 4 * 8, "no step in the fleet did")
-        for model in inFleet {
-            assertSameBits(alone.layers.map { $0.weights.values.map(\.bitPattern) }, model.layers.map { $0.weights.values.map(\.bitPattern) }, "weights")
-            assertSameBits(alone.layers.map { $0.biases.map(\.bitPattern) }, model.layers.map { $0.biases.map(\.bitPattern) }, "biases")
-            XCTAssertEqual(alone.history.map(\.loss.bitPattern), model.history.map(\.loss.bitPattern))
-            XCTAssertEqual(alone.history.map(\.trainAccuracy), model.history.map(\.trainAccuracy))
-            XCTAssertEqual(alone.history.map(\.validationAccuracy), model.history.map(\.validationAccuracy))
-        }
+        XCTAssertEqual(StepPartner.stepsShared - before, 4 * 8, "every step of the fit ran on two threads")
+        let oneThread = MLPTrainer(config: config, data: train)
+        oneThread.partnerUse = .never
+        for epoch in 1...4 { _ = oneThread.epoch(epoch) }
+        let reference = oneThread.snapshot(history: [])
+        assertSameBits(alone.layers.map { $0.weights.values.map(\.bitPattern) }, reference.layers.map { $0.weights.values.map(\.bitPattern) }, "weights")
+        assertSameBits(alone.layers.map { $0.biases.map(\.bitPattern) }, reference.layers.map { $0.biases.map(\.bitPattern) }, "biases")
+        XCTAssertEqual(alone.history.last?.validationAccuracy, reference.accuracy(on: validation))
     }
 
     /// The partner is lent only while no pool runs (a fleet keeps every core busy with models of its own),
     /// and only to a step it can split: one hidden layer of 32 units or more, sparse inputs, Adam.
     func testThePartnerIsLentOnlyToALoneSplittableModel() throws {
         XCTAssertEqual(StepPartner.mayLend, StepPartner.cores >= 2, "no pool runs here")
-        let insideAPool = try TrainingPool(workers: 2).map(2) { _ in StepPartner.mayLend }
-        XCTAssertEqual(insideAPool, [false, false])
+        // Two models side by side, each asking while the other's thread is still busy.
+        let arrived = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+        let asked = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+        let insideAPool = try TrainingPool(workers: 2).map(2) { i -> Bool in
+            arrived[i].signal()
+            _ = arrived[1 - i].wait(timeout: .now() + 10)
+            defer { asked[i].signal(); _ = asked[1 - i].wait(timeout: .now() + 10) }
+            return StepPartner.mayLend
+        }
+        XCTAssertEqual(insideAPool, [StepPartner.cores > 2, StepPartner.cores > 2], "no core left on two")
         // A pool on one thread (one worker, or one item) leaves the other core free.
         XCTAssertEqual(try TrainingPool(workers: 1).map(2) { _ in StepPartner.mayLend }, [StepPartner.cores >= 2, StepPartner.cores >= 2])
         XCTAssertEqual(try TrainingPool(workers: 2).map(1) { _ in StepPartner.mayLend }, [StepPartner.cores >= 2])

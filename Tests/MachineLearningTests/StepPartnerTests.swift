@@ -105,10 +105,11 @@ final class StepPartnerTests: XCTestCase {
         XCTAssertEqual(alone.history.last?.validationAccuracy, reference.accuracy(on: validation))
     }
 
-    /// The partner is lent only while no pool runs (a fleet keeps every core busy with models of its own),
-    /// and only to a step it can split: one hidden layer of 32 units or more, sparse inputs, Adam.
-    func testThePartnerIsLentOnlyToALoneSplittableModel() throws {
-        XCTAssertEqual(StepPartner.mayLend, StepPartner.cores >= 2, "no pool runs here")
+    /// The partner is lent only while a core is free of pool threads (a fleet keeps every core busy with
+    /// models of its own), and only to a step it can split: one hidden layer of 32 units or more, sparse
+    /// inputs, Adam.
+    func testThePartnerIsLentOnlyWhenACoreIsFreeAndOnlyToASplittableModel() throws {
+        XCTAssertEqual(StepPartner.mayLend, StepPartner.cores >= 2, "no pool thread is busy here")
         // Two models side by side, each asking while the other's thread is still busy.
         let arrived = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
         let asked = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]

@@ -207,6 +207,12 @@ final class MLPTrainer {
         return (lr, corrections)
     }
 
+    /// The step size and epsilon the Adam kernels take for learning rate `lr` and bias corrections
+    /// `corrections`: the corrections folded into both, so the kernels need not know the step.
+    func adamConstants(_ lr: Double, _ corrections: (c1: Double, c2: Double), eps: Double) -> (step: Float, epsHat: Float) {
+        (Float(lr * corrections.c2.squareRoot() / corrections.c1), Float(eps * corrections.c2.squareRoot()))
+    }
+
     func update() {
         defer { firstLayerPending = nil }
         step += 1
@@ -214,14 +220,14 @@ final class MLPTrainer {
         for k in parameters.indices {
             let w = parameters[k], g = gradients[k]
             if k == 0, let rows = firstLayerPending, case let .adam(_, b1, b2, eps) = config.optimizer, let sparse {
-                let (c1, c2) = corrections
+                let adam = adamConstants(lr, corrections, eps: eps)
                 offsets.withUnsafeBufferPointer { o in
                     indices.withUnsafeBufferPointer { i in
                         values.withUnsafeBufferPointer { x in
                             mk_sparse_adam(Int32(rows), o.baseAddress, i.baseAddress, sparse.values == nil ? nil : x.baseAddress,
                                            delta[0].pointer, Int32(shapes[0].outputs), Int32(shapes[0].inputs),
                                            w.pointer, m[k].pointer, v[k].pointer, config.l2 > 0 ? 1 : 0, Float(config.l2),
-                                           Float(b1), Float(b2), Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
+                                           Float(b1), Float(b2), adam.step, adam.epsHat)
                         }
                     }
                 }
@@ -234,9 +240,9 @@ final class MLPTrainer {
                 if config.l2 > 0 { mk_add_scaled(g.pointer, w.pointer, w.count, Float(config.l2)) }
                 mk_momentum(w.pointer, g.pointer, m[k].pointer, w.count, Float(lr), Float(momentum))
             case let .adam(_, b1, b2, eps):
-                let (c1, c2) = corrections
+                let adam = adamConstants(lr, corrections, eps: eps)
                 mk_adam(w.pointer, g.pointer, m[k].pointer, v[k].pointer, w.count, config.l2 > 0 ? 1 : 0, Float(config.l2),
-                        Float(b1), Float(b2), Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
+                        Float(b1), Float(b2), adam.step, adam.epsHat)
             }
         }
     }

@@ -128,14 +128,15 @@ extension MLPTrainer {
         let batchSize = min(config.batchSize, data.count)
         let (features, hiddenUnits) = shapes[0], classes = data.classCount
         var loss = 0.0, correct = 0
-        var start = 0
+        var start = 0, stepsThisEpoch = 0
         while start < order.count {
             let rows = min(batchSize, order.count - start)
             let batch = order[start..<(start + rows)]
             start += rows
             sparse.gather(batch, offsets: &offsets, indices: &indices, values: &values)
             step += 1
-            let (lr, (c1, c2)) = schedule(step)
+            let (lr, corrections) = schedule(step)
+            let adam = adamConstants(lr, corrections, eps: eps)
             offsets.withUnsafeBufferPointer { o in
                 indices.withUnsafeBufferPointer { i in
                     values.withUnsafeBufferPointer { x in
@@ -161,7 +162,7 @@ extension MLPTrainer {
                                         (s.logs, s.hits) = (logs.baseAddress, hits.baseAddress)
                                         s.l2 = config.l2 > 0 ? 1 : 0
                                         (s.lambda, s.beta1, s.beta2) = (Float(config.l2), Float(b1), Float(b2))
-                                        (s.step, s.epsHat) = (Float(lr * c2.squareRoot() / c1), Float(eps * c2.squareRoot()))
+                                        (s.step, s.epsHat) = (adam.step, adam.epsHat)
                                         mk_split_step_run(&s)
                                     }
                                 }
@@ -178,8 +179,9 @@ extension MLPTrainer {
             }
             loss += batchLoss
             stepsOnTwoThreads += 1
-            StepPartner.sharedSteps.add(1)
+            stepsThisEpoch += 1
         }
+        StepPartner.sharedSteps.add(stepsThisEpoch)
         return EpochRecord(epoch: number, loss: loss / Double(data.count),
                            trainAccuracy: Double(correct) / Double(data.count), validationAccuracy: nil)
     }

@@ -33,14 +33,33 @@ static inline void gemm_plan(int M, int *m6, int *tiled) {
 #include "kernels_impl.h"
 #undef FN
 
-static int use_avx2 = -1;
+#if defined(__x86_64__)
+#define FN(name) name##_avx512
+#define MK_FMA 1
+#define MK_WIDE 1
+#pragma clang attribute push (__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#include "gemm_impl.h"
+#pragma clang attribute pop
+#undef MK_WIDE
+#undef MK_FMA
+#undef FN
+#endif
 
+static int use_avx2 = -1, use_avx512 = 0;
+
+/* AVX2 with FMA where the processor has it, and then the AVX-512 product where it has that too (and
+ * the system saves its registers, which __builtin_cpu_supports checks). MIL_KERNELS=baseline or avx2
+ * holds a run to the set named: the tests compare the sets' bits, and a user can rule one out. */
 static int avx2(void) {
     if (use_avx2 < 0) {
         __builtin_cpu_init();
         use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+#if defined(__x86_64__)
+        use_avx512 = use_avx2 && __builtin_cpu_supports("avx512f") ? 1 : 0;
+#endif
         const char *force = getenv("MIL_KERNELS");
         if (force && strcmp(force, "baseline") == 0) use_avx2 = 0;
+        if (force && (strcmp(force, "baseline") == 0 || strcmp(force, "avx2") == 0)) use_avx512 = 0;
     }
     return use_avx2;
 }
@@ -48,6 +67,8 @@ static int avx2(void) {
 __attribute__((constructor)) static void choose_kernels(void) { (void)avx2(); }
 
 const char *mk_kernel_name(void) { return avx2() ? "avx2+fma" : "baseline"; }
+
+const char *mk_product_kernel(void) { return !avx2() ? "baseline" : use_avx512 ? "avx512" : "avx2"; }
 
 /* Scratch memory kept per thread between calls: a training step asks for the same few sizes thousands of
  * times, and malloc hands back fresh pages (zeroed by the kernel) often enough to show in profiles.
@@ -122,6 +143,10 @@ void mk_gemm(int transA, int transB, int M, int N, int K,
             for (int i = M6; i < tiled; i += 4) memcpy(packedA + (long)i * K + 4 * k, row + i, 4 * sizeof(float));
         }
     }
+#if defined(__x86_64__)
+    if (avx2() && use_avx512) gemm_avx512(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA, turned);
+    else
+#endif
     if (avx2()) gemm_avx2(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA, turned);
     else gemm_base(transA, M, N, K, A, lda, b, ldp, beta, C, ldc, panel, packedA, turned);
 }

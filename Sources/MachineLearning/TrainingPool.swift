@@ -6,6 +6,8 @@ import Foundation
 public enum MachineLearningInfo {
     /// The kernel set chosen at start-up: "avx2+fma" or "baseline".
     public static var kernels: String { String(cString: mk_kernel_name()) }
+    /// The matrix product's instruction set: "avx512", "avx2" or "baseline" (avx512 and avx2 agree bit for bit).
+    public static var product: String { String(cString: mk_product_kernel()) }
 }
 
 /// Trains independent models side by side, one per core.

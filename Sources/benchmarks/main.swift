@@ -248,7 +248,7 @@ case "train":
     let trainAccuracy = model.accuracy(on: train), testAccuracy = model.accuracy(on: test)
     let samples = Double(train.count * network.epochs)
     print("Purchase-100 MLP 600-128(tanh)-100, Adam 1e-3, batch 100, L2 1e-7, 100 epochs, 10,000 records")
-    print("kernels: \(MachineLearningInfo.kernels)")
+    print("kernels: \(MachineLearningInfo.kernels), product \(MachineLearningInfo.product)")
     print("wall \(f(time, 2)) s, \(Int(samples / time)) samples/s, \(f(samples * flopPerRecord / time / 1e9, 1)) GFLOP/s (dense-equivalent)")
     print("train accuracy \(f(trainAccuracy)), test accuracy \(f(testAccuracy))")
     var weightBits = Fingerprint()

@@ -118,7 +118,11 @@ typedef struct {
 /// hits[r] whether its first largest probability is the label's (the one-thread step sums them in row order).
 void mk_split_step_run(const mk_split_step *step);
 
-/// Which kernel set runs: "avx2+fma" or "baseline".
+/// Which kernel set runs: "avx2+fma" or "baseline". Runs with the same set give the same bits.
 const char *mk_kernel_name(void);
+
+/// Which matrix product runs: "avx512" (32 columns to a tile, on processors with AVX-512; the same bits
+/// as "avx2"), "avx2" or "baseline". MIL_KERNELS=avx2 rules out the first.
+const char *mk_product_kernel(void);
 
 #endif

@@ -105,17 +105,8 @@ final class GemmTests: XCTestCase {
         guard product == "avx512" else {
             throw XCTSkip("this processor runs the \(product) product only; the AVX-512 tiles cannot be checked here")
         }
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        child.arguments = ["MachineLearningTests.GemmTests"]
-        child.environment = ProcessInfo.processInfo.environment.merging(["MIL_KERNELS": "avx2"]) { $1 }
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = output
-        try child.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
-        XCTAssertEqual(child.terminationStatus, 0, text)
+        let (status, text) = try KernelSetChild.run("MachineLearningTests.GemmTests", kernels: "avx2")
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("Executed 4 tests, with 0 failures"), text)
     }
 

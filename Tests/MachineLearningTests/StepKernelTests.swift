@@ -86,17 +86,8 @@ final class StepKernelTests: XCTestCase {
             if asked == "baseline" { XCTAssertEqual(String(cString: mk_kernel_name()), "baseline", "the child runs the portable set") }
             return   // the child (or a run that chose its set): nothing to start
         }
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        child.arguments = ["MachineLearningTests.StepKernelTests"]
-        child.environment = ProcessInfo.processInfo.environment.merging(["MIL_KERNELS": "baseline"]) { $1 }
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = output
-        try child.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
-        XCTAssertEqual(child.terminationStatus, 0, text)
+        let (status, text) = try KernelSetChild.run("MachineLearningTests.StepKernelTests", kernels: "baseline")
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("Executed 4 tests, with 0 failures"), text)
         XCTAssertTrue(text.contains("testColumnSumsAddEachColumnDownItsRowsInOrderFromZero' passed"), text)
     }

@@ -9,15 +9,44 @@ public enum SavedModel: Codable, Equatable, Sendable {
     case forest(FittedForest)
     /// k-means centroids, clusters × features (`ShopperPopulation.centroids`).
     case clustering(Matrix)
+    /// One binary model per class, each on standardised inputs: a fitted membership attack.
+    case perClass(PerClassModels)
 
-    var kind: String {
+    public var kind: String {
         switch self {
         case .mlp: "mlp"
         case .softmaxRegression: "softmax-regression"
         case .tree: "tree"
         case .forest: "forest"
         case .clustering: "clustering"
+        case .perClass: "per-class"
         }
+    }
+}
+
+/// Binary classifiers, one per class (nil where a class had nothing to learn), each reading its inputs
+/// standardised by its own column means and scales: what a membership attack trains.
+public struct PerClassModels: Codable, Equatable, Sendable {
+    public struct Member: Codable, Equatable, Sendable {
+        public var mean: [Float]
+        public var scale: [Float]
+        /// An `.mlp` or a `.softmaxRegression`.
+        public var model: SavedModel
+
+        public init(mean: [Float], scale: [Float], model: SavedModel) {
+            self.mean = mean
+            self.scale = scale
+            self.model = model
+        }
+    }
+
+    public var members: [Member?]
+    /// P(member) answered for a class without a model.
+    public var fallbackMemberProbability: Double
+
+    public init(members: [Member?], fallbackMemberProbability: Double) {
+        self.members = members
+        self.fallbackMemberProbability = fallbackMemberProbability
     }
 }
 
@@ -74,6 +103,17 @@ public enum ModelArchive {
                     throw bad(problem.hasPrefix("has") ? "tree \(t + 1) \(problem)" : "tree \(t + 1): \(problem)")
                 }
             }
+        case let .perClass(set):
+            for (c, member) in set.members.enumerated() {
+                guard let member else { continue }
+                guard member.mean.count == member.scale.count else {
+                    throw bad("class \(c)'s attack model has \(member.mean.count) means and \(member.scale.count) scales")
+                }
+                switch member.model {
+                case .mlp, .softmaxRegression: break
+                default: throw bad("class \(c)'s attack model is a \(member.model.kind), not an MLP or a softmax regression")
+                }
+            }
         case .mlp, .softmaxRegression, .clustering: break
         }
         return model
@@ -111,6 +151,21 @@ public struct Fingerprint: Sendable {
         var h = value
         for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         value = h
+    }
+
+    /// FNV-1a's step over little-endian 64-bit words (the last, partial word byte by byte), each product's
+    /// high half folded back into its low half so that every input bit reaches every hash bit: an eighth
+    /// of the multiplications of `add(_:)` for large arrays, and a different value for the same bytes.
+    public mutating func add(words bytes: UnsafeRawBufferPointer) {
+        var h = value
+        let whole = bytes.count / 8
+        for w in 0..<whole {
+            h = (h ^ UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * w, as: UInt64.self))) &* 0x0000_0100_0000_01B3
+            h ^= h >> 32
+        }
+        for byte in bytes[(8 * whole)...] { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        value = h
+        add(UInt64(bytes.count))
     }
 
     public mutating func add(_ data: Data) {

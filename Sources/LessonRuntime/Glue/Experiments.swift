@@ -147,7 +147,7 @@ public struct MembershipExperiment: Sendable {
         return try zip(setups, ShadowTraining.trainEach(fleets)).map { setup, trained in
             let (target, shadows) = try trained.get()
             let answers = AttackData(shadows: shadows)
-            let fitted = try setup.attack.fit(answers.applying(policy))
+            let fitted = try setup.attack.fit(answers.applying(policy), cache: cache)
             let evaluation = try AttackTest.evaluate(fitted, target: BlackBox(target, policy: policy),
                                                      members: setup.members, nonMembers: setup.nonMembers)
             return Result(target: target, members: setup.members, nonMembers: setup.nonMembers, shadowAnswers: answers,

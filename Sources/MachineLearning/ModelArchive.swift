@@ -109,9 +109,15 @@ public enum ModelArchive {
                 guard member.mean.count == member.scale.count else {
                     throw bad("class \(c)'s attack model has \(member.mean.count) means and \(member.scale.count) scales")
                 }
+                let inputs: Int?
                 switch member.model {
-                case .mlp, .softmaxRegression: break
+                case let .mlp(network): inputs = network.layers.first?.weights.rows
+                case let .softmaxRegression(regression): inputs = regression.network.layers.first?.weights.rows
                 default: throw bad("class \(c)'s attack model is a \(member.model.kind), not an MLP or a softmax regression")
+                }
+                // The standardiser's width is the model's: anything else would index past one of them.
+                guard inputs == member.mean.count else {
+                    throw bad("class \(c)'s attack model reads \(inputs ?? 0) inputs but is standardised over \(member.mean.count)")
                 }
             }
         case .mlp, .softmaxRegression, .clustering: break

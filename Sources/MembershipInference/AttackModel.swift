@@ -268,13 +268,14 @@ public struct AttackModel: Sendable {
 struct Standardizer: Sendable {
     var mean: [Float], scale: [Float]
 
-    /// Each column's sums run down its rows in order, as a column-by-column loop would add them; the rows
-    /// are walked once each, along memory.
+    /// A standardisation read back from the model cache.
     init(mean: [Float], scale: [Float]) {
         self.mean = mean
         self.scale = scale
     }
 
+    /// Each column's sums run down its rows in order, as a column-by-column loop would add them; the rows
+    /// are walked once each, along memory.
     init(_ x: Matrix) {
         let n = Float(max(1, x.rows)), k = x.columns
         var sum = [Float](repeating: 0, count: k)

@@ -8,6 +8,9 @@
 //   swift run -c release benchmarks r6      lesson 7's output policies under every attack feature and classifier
 //   swift run -c release benchmarks models  lesson 4's four kinds of model, once each at the paper profile's size
 //
+//   swift run -c release benchmarks targets --rounds 3 --course
+//                                           the speed table (train, its ratio to numpy, fleet, attack,
+//                                           synthesis, a cold quick course) against its targets, in one run
 //   swift run -c release benchmarks versus OTHER train --rounds 5
 //                                           this binary against another build's (OTHER, e.g. a clone at an
 //                                           older commit) on one benchmark, alternating, in one run
@@ -447,7 +450,32 @@ case "texas":
     print("RESULT name=texas lift=\(lift) seconds=\(f(time, 1)) train_accuracy=\(f(model.accuracy(on: train))) test_accuracy=\(f(model.accuracy(on: test)))")
 case "preview":
     try previewLatency()
+case "targets":
+    // Issue 16's speed table in one sitting: `--rounds N` (1), `--numpy PATH` to train_numpy.py (default:
+    // ../shared/bench/train_numpy.py if it is there), `--course` to time a cold quick build as well.
+    var targets = SpeedTargets()
+    if let given = option("rounds") {
+        guard let n = Int(given), n >= 1 else {
+            print("benchmarks targets: --rounds takes a whole number of at least 1, got \(given)")
+            exit(2)
+        }
+        targets.rounds = n
+    }
+    let script = option("numpy") ?? "../shared/bench/train_numpy.py"
+    if FileManager.default.fileExists(atPath: script) {
+        targets.numpyScript = URL(fileURLWithPath: script).standardizedFileURL.path
+    } else if option("numpy") != nil {
+        print("benchmarks targets: --numpy \(script): no such file")
+        exit(2)
+    }
+    targets.includesCourse = CommandLine.arguments.contains("--course")
+    do {
+        try targets.run()
+    } catch {
+        print("benchmarks targets: \(error)")
+        exit(1)
+    }
 default:
-    print("usage: benchmarks train|fleet|synthesis|mitigations|attack|small-mlp|chart|texas [lift]|preview|versus OTHER NAME [--rounds N]")
+    print("usage: benchmarks train|fleet|synthesis|mitigations|attack|small-mlp|chart|texas [lift]|preview|targets [--rounds N] [--numpy PATH] [--course]|versus OTHER NAME [--rounds N]")
     exit(2)
 }

@@ -145,7 +145,10 @@ static void FN(tanh)(float *x, long n) {
 }
 
 /* The maximum is order-free, so it is taken eight lanes at a time; the exponentials run as a vector loop
- * of their own; each row's sum stays a left-to-right sum, four rows at a time to hide the adds' latency. */
+ * of their own; each row's sum stays a left-to-right sum. Eight rows at a time, each 8 x 8 block is
+ * turned around so that one vector holds one column of the eight rows: lane q adds row q's entries in
+ * column order, the same additions as the row alone, and the rows are then scaled a vector at a time.
+ * Four rows and then one at a time for the rest, as scalar loops. */
 static void FN(softmax_rows)(float *Z, int rows, int cols) {
     int C8 = cols - cols % 8;
     for (int r = 0; r < rows; r++) {
@@ -160,6 +163,26 @@ static void FN(softmax_rows)(float *Z, int rows, int cols) {
         for (int j = 0; j < cols; j++) z[j] = FN(expf)(z[j] - top);
     }
     int r = 0;
+    for (; r + 8 <= rows; r += 8) {
+        float *z0 = Z + (long)r * cols, turned[64];
+        FN(v8) sums = FN(splat)(0);
+        for (int j = 0; j < C8; j += 8) {
+            FN(transpose8)(z0 + j, cols, turned, 8);
+            for (int q = 0; q < 8; q++) sums += FN(load)(turned + 8 * q);
+        }
+        for (int j = C8; j < cols; j++) {
+            FN(v8) column;
+            for (int q = 0; q < 8; q++) column[q] = z0[(long)q * cols + j];
+            sums += column;
+        }
+        FN(v8) inverses = FN(splat)(1.0f) / sums;
+        for (int q = 0; q < 8; q++) {
+            float *z = z0 + (long)q * cols, inverse = inverses[q];
+            FN(v8) scale = FN(splat)(inverse);
+            for (int j = 0; j < C8; j += 8) FN(store)(z + j, FN(load)(z + j) * scale);
+            for (int j = C8; j < cols; j++) z[j] *= inverse;
+        }
+    }
     for (; r + 4 <= rows; r += 4) {
         float *z0 = Z + (long)r * cols, *z1 = z0 + cols, *z2 = z1 + cols, *z3 = z2 + cols;
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

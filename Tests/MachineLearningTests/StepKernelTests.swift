@@ -81,6 +81,27 @@ final class StepKernelTests: XCTestCase {
 
     /// The kernel set is chosen once per process, so the checks above ran with this machine's. The portable
     /// set is checked by running them again in a child process that asks for it.
+    /// Rows go through the softmax eight, four or one at a time; whichever way, a row's bits must be what
+    /// it gets alone (the one-row path adds its entries left to right from zero, then scales by the sum's
+    /// reciprocal). Row counts around the blocks, widths around the vectors, entries far apart so that
+    /// the sums round.
+    func testEachRowOfABatchGetsTheSoftmaxItGetsAlone() {
+        var generator = SplitMix64(seed: 8)
+        for cols in widths {
+            for rows in [1, 3, 4, 7, 8, 9, 12, 13, 16, 17, 32, 100] {
+                let z = (0..<(rows * cols)).map { _ in Float(generator.nextUnit() * 40 - 20) }
+                var batch = z
+                mk_softmax_rows(&batch, Int32(rows), Int32(cols))
+                for r in 0..<rows {
+                    var alone = Array(z[(r * cols)..<((r + 1) * cols)])
+                    mk_softmax_rows(&alone, 1, Int32(cols))
+                    XCTAssertEqual(bits(Array(batch[(r * cols)..<((r + 1) * cols)])), bits(alone), "row \(r) of \(rows) x \(cols)")
+                    XCTAssertEqual(Double(alone.reduce(0, +)), 1, accuracy: 1e-5, "row \(r) of \(rows) x \(cols) sums to one")
+                }
+            }
+        }
+    }
+
     func testTheBaselineKernelsPassTheSameChecks() throws {
         if let asked = ProcessInfo.processInfo.environment["MIL_KERNELS"] {
             if asked == "baseline" { XCTAssertEqual(String(cString: mk_kernel_name()), "baseline", "the child runs the portable set") }
@@ -88,7 +109,8 @@ final class StepKernelTests: XCTestCase {
         }
         let (status, text) = try KernelSetChild.run("MachineLearningTests.StepKernelTests", kernels: "baseline")
         XCTAssertEqual(status, 0, text)
-        XCTAssertTrue(text.contains("Executed 4 tests, with 0 failures"), text)
+        XCTAssertTrue(text.contains("Executed 5 tests, with 0 failures"), text)
         XCTAssertTrue(text.contains("testColumnSumsAddEachColumnDownItsRowsInOrderFromZero' passed"), text)
+        XCTAssertTrue(text.contains("testEachRowOfABatchGetsTheSoftmaxItGetsAlone' passed"), text)
     }
 }

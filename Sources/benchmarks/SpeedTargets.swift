@@ -32,24 +32,6 @@ struct SpeedTargets {
         return URL(fileURLWithPath: me).deletingLastPathComponent()
     }
 
-    /// Runs `executable` with `arguments` (and `environment` added to this process's) and returns its
-    /// status, standard output and wall seconds; standard error goes where this process's goes.
-    static func timed(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                      folder: URL? = nil) throws -> (status: Int32, output: String, seconds: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let folder { process.currentDirectoryURL = folder }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let start = DispatchTime.now().uptimeNanoseconds
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-
     /// The median seconds `train_numpy.py` printed ("numpy threads=1: median 6.42s, …"), or nil.
     static func numpySeconds(_ output: String) -> Double? {
         guard let range = output.range(of: #"median ([0-9]+\.[0-9]+)s"#, options: .regularExpression) else { return nil }
@@ -59,7 +41,7 @@ struct SpeedTargets {
     /// One of this binary's benchmarks: its RESULT line's seconds, or its wall time with `wall`.
     func benchmark(_ name: String, wall: Bool = false) throws -> Double {
         let me = Self.binaryFolder.appendingPathComponent("benchmarks").path
-        let run = try Self.timed(me, [name])
+        let run = try runBenchmark(me, [name])
         guard run.status == 0 else {
             print(run.output, terminator: "")
             throw BenchmarkFailure("benchmarks \(name) exited with status \(run.status)")
@@ -88,7 +70,7 @@ struct SpeedTargets {
             train.values.append(trainSeconds)
             print("  train \(f(trainSeconds, 2)) s")
             if let script = numpyScript, ratio.skipped == nil {
-                let anchor = try Self.timed("/usr/bin/env", ["python3", script, "--threads", "1", "--reps", "1"],
+                let anchor = try runBenchmark("/usr/bin/env", ["python3", script, "--threads", "1", "--reps", "1"],
                                             folder: URL(fileURLWithPath: script).deletingLastPathComponent())
                 if anchor.status == 0, let numpy = Self.numpySeconds(anchor.output) {
                     ratio.values.append(trainSeconds / numpy)
@@ -112,7 +94,7 @@ struct SpeedTargets {
                 let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("speed-targets-\(getpid())-\(round)")
                 defer { try? FileManager.default.removeItem(at: scratch) }
                 try FileManager.default.createDirectory(at: scratch.appendingPathComponent("cache"), withIntermediateDirectories: true)
-                let build = try Self.timed(lessons, ["build", "--profile", "quick", "--output", scratch.appendingPathComponent("site").path],
+                let build = try runBenchmark(lessons, ["build", "--profile", "quick", "--output", scratch.appendingPathComponent("site").path],
                                            environment: ["MIL_MODEL_CACHE": scratch.appendingPathComponent("cache").path])
                 guard build.status == 0 else {
                     print(build.output, terminator: "")

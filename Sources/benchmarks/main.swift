@@ -109,17 +109,23 @@ func resultSeconds(_ output: String) -> Double? {
     return Double(field.dropFirst("seconds=".count))
 }
 
-/// Runs `binary` with `arguments` and returns its exit status and standard output; throws if it cannot start.
-func runBenchmark(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs `binary` with `arguments` (and `environment` added to this process's, in `folder` if given) and
+/// returns its exit status, standard output and wall seconds; standard error goes where this process's
+/// goes. Throws if it cannot start.
+func runBenchmark(_ binary: String, _ arguments: [String], environment: [String: String] = [:],
+                  folder: URL? = nil) throws -> (status: Int32, output: String, seconds: Double) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    if let folder { process.currentDirectoryURL = folder }
     let pipe = Pipe()
     process.standardOutput = pipe
+    let start = DispatchTime.now().uptimeNanoseconds
     try process.run()
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    return (process.terminationStatus, output)
+    return (process.terminationStatus, output, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
 }
 
 /// The median of a non-empty list.
@@ -159,7 +165,7 @@ case "versus":
     for round in 1...rounds {
         for (side, binary) in [("other", other), ("this", resolvedThis)] {
             // A wrong binary or benchmark name is the user's mistake: said in a line, not a crash report.
-            guard let (status, output) = try? runBenchmark(binary, passed) else {
+            guard let (status, output, _) = try? runBenchmark(binary, passed) else {
                 print("benchmarks versus: \(binary) could not be started")
                 exit(1)
             }
